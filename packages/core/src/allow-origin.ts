@@ -1,0 +1,203 @@
+import type { OriginEntry, OriginValidator } from './options.js';
+import { parseOrigin } from './parse-origin.js';
+import { formatPattern, isLoopbackHost, isPatternError, parseOriginPattern, type OriginPattern } from './origin-pattern.js';
+import type { ProblemList } from './errors.js';
+import { isPublicSuffix } from './public-suffix.js';
+import { malformedOrigin, originNotAllowed, validatorError, type RefusalReason } from './refusal.js';
+import { ValidatorCache, type ValidatorCacheOptions } from './validator-cache.js';
+
+/** `true` when the origin is allowed, otherwise why not. */
+export type OriginVerdict = true | RefusalReason;
+
+export interface OriginSettings {
+  readonly credentials: boolean;
+  readonly dangerouslyAllowInsecureOrigins: boolean;
+  readonly dangerouslyAllowWildcardOverPublicSuffix: boolean;
+  readonly validatorCache: ValidatorCacheOptions | undefined;
+}
+
+/**
+ * Compiles the `origin` option into look-up structures: a Set of exact origins, a Set of `scheme://host` for
+ * any-port entries, and a Map from `scheme://suffix` to the ports allowed for its subdomains. A request origin
+ * is then decided with one Set look-up, or one Map look-up per label of its host, however many are configured.
+ */
+export class OriginMatcher {
+  /** `'*'` was configured: every well-formed origin (and `null`) is allowed, and `Access-Control-Allow-Origin: *` is sent. */
+  readonly any: boolean;
+  private readonly allowNull: boolean;
+  private readonly exact = new Set<string>();
+  private readonly anyPort = new Set<string>();
+  private readonly subdomains = new Map<string, Set<string>>();
+  private readonly regexps: RegExp[] = [];
+  private readonly validators: OriginValidator<any>[] = [];
+  private readonly cache: ValidatorCache | undefined;
+  private readonly needsParse: boolean;
+
+  constructor(option: unknown, settings: OriginSettings, problems: ProblemList) {
+    let any = false;
+    let allowNull = false;
+    const entries: unknown[] = Array.isArray(option) ? option : [option];
+    const pathOf = (i: number) => (Array.isArray(option) ? `origin[${i}]` : 'origin');
+
+    if (option === undefined) {
+      problems.add('origin', 'is required', "list who may call, e.g. origin: 'https://app.example.com' (use '*' for a public API)");
+    } else if (Array.isArray(option) && option.length === 0) {
+      problems.add('origin', 'is an empty list, which allows nobody', 'list at least one origin');
+    }
+    if (option !== undefined) {
+      entries.forEach((entry, i) => {
+        const path = pathOf(i);
+        if (typeof entry === 'string') {
+          const pattern = parseOriginPattern(entry);
+          if (isPatternError(pattern)) problems.add(path, pattern.message, pattern.hint);
+          else if (pattern.kind === 'any') any = true;
+          else if (pattern.kind === 'null') allowNull = true;
+          else this.addHostPattern(pattern, path, settings, problems);
+        } else if (entry instanceof RegExp) {
+          this.addRegExp(entry, path, problems);
+        } else if (typeof entry === 'function') {
+          this.validators.push(entry as OriginValidator<any>);
+        } else if (entry === true) {
+          problems.add(path, 'true would reflect every origin', "list the origins you trust; for a public API without credentials use '*'");
+        } else {
+          problems.add(path, `${describe(entry)} is not an origin`, 'use a string, an anchored RegExp or a validator function');
+        }
+      });
+    }
+    if (settings.credentials) {
+      if (any) problems.add('origin', "'*' cannot be combined with credentials", "list the exact origins that need cookies; browsers refuse '*' with credentials");
+      if (allowNull) problems.add('origin', "'null' cannot be combined with credentials", "any page can send Origin: null (sandboxed iframes, file: pages); remove 'null'");
+    }
+    this.any = any;
+    this.allowNull = allowNull;
+    this.needsParse = this.anyPort.size > 0 || this.subdomains.size > 0 || this.regexps.length > 0 || this.validators.length > 0 || any;
+    const cacheOptions = settings.validatorCache;
+    this.cache = cacheOptions && this.validators.length > 0 ? new ValidatorCache(cacheOptions) : undefined;
+  }
+
+  private addHostPattern(p: Extract<OriginPattern, { kind: 'host' }>, path: string, s: OriginSettings, problems: ProblemList): void {
+    if (s.credentials && p.scheme === 'http' && !isLoopbackHost(p.host) && !s.dangerouslyAllowInsecureOrigins) {
+      problems.add(
+        path,
+        `'${formatPattern(p)}' is plain http with credentials, so anyone on the network path can read its responses`,
+        `use 'https://${formatPattern(p).slice(7)}'; only loopback hosts may use http (or set dangerouslyAllowInsecureOrigins: true)`,
+      );
+    }
+    if (
+      p.subdomains &&
+      s.credentials &&
+      p.host !== 'localhost' &&
+      !s.dangerouslyAllowWildcardOverPublicSuffix &&
+      (isPublicSuffix(p.host) || isPublicSuffix(`cors-probe.${p.host}`))
+    ) {
+      problems.add(
+        path,
+        `'${formatPattern(p)}' trusts every site registered under the public suffix '${p.host}'`,
+        `narrow it to your own domain, e.g. '${p.scheme}://*.your-site.${p.host}' (or set dangerouslyAllowWildcardOverPublicSuffix: true)`,
+      );
+    }
+    const base = `${p.scheme}://${p.host}`;
+    if (p.subdomains) {
+      let ports = this.subdomains.get(base);
+      if (ports === undefined) this.subdomains.set(base, (ports = new Set()));
+      ports.add(p.port);
+    } else if (p.port === '*') {
+      this.anyPort.add(base);
+    } else {
+      this.exact.add(p.port ? `${base}:${p.port}` : base);
+    }
+  }
+
+  private addRegExp(re: RegExp, path: string, problems: ProblemList): void {
+    let ok = true;
+    if (re.global || re.sticky) {
+      ok = false;
+      problems.add(path, `${String(re)} has the '${re.global ? 'g' : 'y'}' flag, whose lastIndex makes every other test fail`, 'remove the flag');
+    }
+    const src = re.source;
+    if (!src.startsWith('^') || !src.endsWith('$') || src.endsWith('\\$')) {
+      ok = false;
+      problems.add(
+        path,
+        `${String(re)} is not anchored, so it also matches origins that merely contain it (evil-example.com)`,
+        "anchor it with ^...$, or better use a pattern string such as 'https://*.example.com'",
+      );
+    }
+    if (ok) this.regexps.push(new RegExp(re.source, re.flags));
+  }
+
+  /** True when a validator is configured, so `match` may return a promise. */
+  get mayBeAsync(): boolean {
+    return this.validators.length > 0;
+  }
+
+  /** Decides a request's `Origin` value: synchronously, unless a validator returns a promise. */
+  match(origin: string, preflight: boolean, request: unknown): OriginVerdict | Promise<OriginVerdict> {
+    if (this.exact.has(origin)) return true;
+    if (origin === 'null') return this.allowNull || this.any ? true : originNotAllowed(origin, preflight);
+    if (!this.needsParse) return parseOrigin(origin) === null ? malformedOrigin(origin, preflight) : originNotAllowed(origin, preflight);
+    const parsed = parseOrigin(origin);
+    if (parsed === null) return malformedOrigin(origin, preflight);
+    if (this.any) return true;
+    const base = `${parsed.scheme}://`;
+    if (this.anyPort.size > 0 && this.anyPort.has(base + parsed.host)) return true;
+    if (this.subdomains.size > 0) {
+      const host = parsed.host;
+      // Every proper suffix that starts after a dot: a.b.example.com -> b.example.com, example.com, com.
+      for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+        const ports = this.subdomains.get(base + host.slice(dot + 1));
+        if (ports !== undefined && (ports.has(parsed.port) || ports.has('*'))) return true;
+      }
+    }
+    for (const re of this.regexps) if (re.test(origin)) return true;
+    if (this.validators.length === 0) return originNotAllowed(origin, preflight);
+    return this.validate(origin, preflight, request);
+  }
+
+  private validate(origin: string, preflight: boolean, request: unknown): OriginVerdict | Promise<OriginVerdict> {
+    const cached = this.cache?.get(origin);
+    if (cached !== undefined) return settle(cached, origin, preflight);
+    let result: boolean | Promise<boolean>;
+    try {
+      result = this.runValidators(origin, request, 0);
+    } catch (error) {
+      return validatorError(origin, preflight, error);
+    }
+    this.cache?.set(origin, result);
+    return settle(result, origin, preflight);
+  }
+
+  // Validators run in order until one allows; a promise is awaited only when one is returned.
+  private runValidators(origin: string, request: unknown, from: number): boolean | Promise<boolean> {
+    for (let i = from; i < this.validators.length; i++) {
+      const result: unknown = this.validators[i]!(origin, request);
+      if (result === true) return true;
+      if (isThenable(result)) {
+        return Promise.resolve(result).then((value) => (value === true ? true : this.runValidators(origin, request, i + 1)));
+      }
+    }
+    return false;
+  }
+}
+
+function settle(result: boolean | Promise<boolean>, origin: string, preflight: boolean): OriginVerdict | Promise<OriginVerdict> {
+  if (result === true) return true;
+  if (result === false) return originNotAllowed(origin, preflight);
+  return result.then(
+    (value) => (value ? true : originNotAllowed(origin, preflight)),
+    (error: unknown) => validatorError(origin, preflight, error),
+  );
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object') return Array.isArray(value) ? 'a nested array' : 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+export type { OriginEntry };

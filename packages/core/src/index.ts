@@ -1,0 +1,11 @@
+export { createCorsPolicy } from './policy.js';
+export type { CorsPolicy, CorsDecision, PreflightDecision, ActualRequestDecision, CorsHeader, CorsRequestHeaders } from './policy.js';
+export { CorsConfigError } from './errors.js';
+export type { CorsConfigProblem } from './errors.js';
+export type { CorsOptions, OriginValidator, OriginEntry } from './options.js';
+export type { RefusalReason, RefusalCode } from './refusal.js';
+export type { ValidatorCacheOptions } from './validator-cache.js';
+export { parseOrigin } from './parse-origin.js';
+export type { ParsedOrigin } from './parse-origin.js';
+export { mergeVary } from './vary.js';
+export { isThenable } from './allow-origin.js';

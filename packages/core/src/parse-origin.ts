@@ -1,0 +1,120 @@
+/** A request origin split into its parts, exactly as the browser serialised it. */
+export interface ParsedOrigin {
+  /** Lower-case scheme without `://`, e.g. `https`. */
+  readonly scheme: string;
+  /** Lower-case host: a domain, an IPv4 address or a bracketed IPv6 address. */
+  readonly host: string;
+  /** The port digits, or `''` when the default port is implied. */
+  readonly port: string;
+}
+
+/** Longest origin we read; anything longer is malformed, which bounds the work per request. */
+export const MAX_ORIGIN_LENGTH = 2048;
+const MAX_HOST_LENGTH = 253;
+const MAX_LABEL_LENGTH = 63;
+
+export const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443', ws: '80', wss: '443' };
+
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Length of a valid scheme at the start of `s` (followed by `://`), or -1. */
+function schemeEnd(s: string): number {
+  if (s.length === 0 || !isLower(s.charCodeAt(0))) return -1;
+  let i = 1;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isLower(c) || isDigit(c) || c === 43 /* + */ || c === 45 /* - */ || c === 46 /* . */) continue;
+    break;
+  }
+  return s.startsWith('://', i) ? i : -1;
+}
+
+/**
+ * Checks a lower-case domain or IPv4 host: dot-separated labels of `a-z 0-9 - _`, none empty, no trailing dot.
+ * Upper-case letters are refused: browsers always send hosts lower-case.
+ */
+export function isValidDomainHost(host: string): boolean {
+  if (host.length === 0 || host.length > MAX_HOST_LENGTH) return false;
+  let labelLength = 0;
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (labelLength === 0) return false;
+      labelLength = 0;
+      continue;
+    }
+    if (!(isLower(c) || isDigit(c) || c === 45 /* - */ || c === 95 /* _ */)) return false;
+    if (++labelLength > MAX_LABEL_LENGTH) return false;
+  }
+  return labelLength > 0;
+}
+
+/** Checks a bracketed IPv6 host in lower-case hex, as browsers serialise it (`[::1]`). */
+export function isValidIpv6Host(host: string): boolean {
+  if (host.length < 4 || host.length > 47 || host.charCodeAt(0) !== 91 || host.charCodeAt(host.length - 1) !== 93) {
+    return false;
+  }
+  let colons = 0;
+  for (let i = 1; i < host.length - 1; i++) {
+    const c = host.charCodeAt(i);
+    if (c === 58 /* : */) colons++;
+    else if (!(isDigit(c) || (c >= 97 && c <= 102) || c === 46)) return false;
+  }
+  return colons >= 2;
+}
+
+/** Checks port digits: no leading zero, 1 to 65535. */
+export function isValidPort(port: string): boolean {
+  if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 48) return false;
+  for (let i = 0; i < port.length; i++) if (!isDigit(port.charCodeAt(i))) return false;
+  return Number(port) <= 65535;
+}
+
+/**
+ * Parses a request's `Origin` header value. It never normalises: anything a browser would not send
+ * (upper case, a default port, a trailing dot, userinfo, a path, two origins, whitespace) gives `null`.
+ * The literal `null` origin also gives `null`; callers check for it first. Runs in time linear in the input,
+ * which is capped at {@link MAX_ORIGIN_LENGTH}.
+ *
+ * @example
+ * parseOrigin('https://app.example.com:8443'); // { scheme: 'https', host: 'app.example.com', port: '8443' }
+ * parseOrigin('https://APP.example.com');      // null
+ */
+export function parseOrigin(value: string): ParsedOrigin | null {
+  if (value.length > MAX_ORIGIN_LENGTH) return null;
+  const end = schemeEnd(value);
+  if (end < 0) return null;
+  const scheme = value.slice(0, end);
+  const authority = value.slice(end + 3);
+  let host: string;
+  let port = '';
+  if (authority.charCodeAt(0) === 91 /* [ */) {
+    const close = authority.indexOf(']');
+    if (close < 0) return null;
+    host = authority.slice(0, close + 1);
+    const rest = authority.slice(close + 1);
+    if (rest.length > 0) {
+      if (rest.charCodeAt(0) !== 58) return null;
+      port = rest.slice(1);
+      if (!isValidPort(port)) return null;
+    }
+    if (!isValidIpv6Host(host)) return null;
+  } else {
+    const colon = authority.indexOf(':');
+    if (colon >= 0) {
+      host = authority.slice(0, colon);
+      port = authority.slice(colon + 1);
+      if (!isValidPort(port)) return null;
+    } else {
+      host = authority;
+    }
+    if (!isValidDomainHost(host)) return null;
+  }
+  if (port !== '' && DEFAULT_PORTS[scheme] === port) return null;
+  return { scheme, host, port };
+}
