@@ -123,7 +123,8 @@ export class OriginMatcher {
         "anchor it with ^...$, or better use a pattern string such as 'https://*.example.com'",
       );
     }
-    if (ok) this.regexps.push(new RegExp(re.source, re.flags));
+    // Anchored as a whole: /^a|b$/ passes the check above but is `^a` or `b$`, so it is wrapped in ^(?:...)$.
+    if (ok) this.regexps.push(new RegExp(`^(?:${src})$`, re.flags));
   }
 
   /** True when a validator is configured, so `match` may return a promise. */
@@ -189,6 +190,15 @@ function settle(result: boolean | Promise<boolean>, origin: string, preflight: b
   );
 }
 
+/**
+ * True when `value` is a promise or any other thenable; adapters use it on what `policy.decide` returns, to
+ * stay synchronous unless a validator went async.
+ *
+ * @example
+ * const decision = policy.decide(req.method, req.headers, req);
+ * if (isThenable(decision)) decision.then((settled) => apply(settled));
+ * else apply(decision);
+ */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -1,10 +1,25 @@
-/** One thing wrong with a CORS configuration. */
+/**
+ * One thing wrong with a CORS configuration, found in {@link CorsConfigError.problems}.
+ *
+ * @example
+ * // createCorsPolicy({ origin: 'https://app.example.com', allowHeaders: ['x-id'] }) throws with the problem
+ * const problem: CorsConfigProblem = { path: 'allowHeaders', message: 'is not an option', hint: "did you mean 'allowedHeaders'?" };
+ */
 export interface CorsConfigProblem {
-  /** Where the problem is, e.g. `origin[2]` or `maxAge`. */
+  /**
+   * Where the problem is, e.g. `origin[2]` or `maxAge`.
+   * @example 'origin[2]'
+   */
   readonly path: string;
-  /** What is wrong. */
+  /**
+   * What is wrong.
+   * @example 'is not an option'
+   */
   readonly message: string;
-  /** How to fix it. */
+  /**
+   * How to fix it.
+   * @example "did you mean 'allowedHeaders'?"
+   */
   readonly hint: string;
 }
 
@@ -17,7 +32,11 @@ export interface CorsConfigProblem {
  * catch (error) { if (error instanceof CorsConfigError) console.error(error.problems); }
  */
 export class CorsConfigError extends Error {
-  /** Every problem found, in option order. */
+  /**
+   * Every problem found, in option order.
+   * @example
+   * for (const { path, message, hint } of error.problems) console.error(`${path}: ${message} (${hint})`);
+   */
   readonly problems: readonly CorsConfigProblem[];
 
   constructor(problems: readonly CorsConfigProblem[]) {

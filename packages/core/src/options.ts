@@ -10,7 +10,12 @@ import type { ValidatorCacheOptions } from './validator-cache.js';
  */
 export type OriginValidator<Request = unknown> = (origin: string, request: Request) => boolean | Promise<boolean>;
 
-/** One `origin` entry: an origin or pattern string, an anchored RegExp, or a validator. */
+/**
+ * One `origin` entry: an origin or pattern string, an anchored RegExp, or a validator.
+ *
+ * @example
+ * const entries: OriginEntry[] = ['https://app.example.com', /^https:\/\/pr-\d+\.example\.com$/, isTenantOrigin];
+ */
 export type OriginEntry<Request = unknown> = string | RegExp | OriginValidator<Request>;
 
 /**
@@ -93,12 +98,18 @@ export interface CorsOptions<Request = unknown> {
    * Escape hatch: allow plain `http:` origins that are not loopback together with credentials, which lets
    * anyone on the network path read credentialed responses.
    * @defaultValue false
+   * @example
+   * // An intranet host without TLS, knowingly:
+   * { origin: 'http://intranet.corp', credentials: true, dangerouslyAllowInsecureOrigins: true }
    */
   dangerouslyAllowInsecureOrigins?: boolean;
   /**
    * Escape hatch: allow a `*.` pattern directly over a public suffix (`https://*.github.io`) together with
    * credentials, which trusts every site registered under it.
    * @defaultValue false
+   * @example
+   * // Trusts every GitHub Pages site, knowingly:
+   * { origin: 'https://*.github.io', credentials: true, dangerouslyAllowWildcardOverPublicSuffix: true }
    */
   dangerouslyAllowWildcardOverPublicSuffix?: boolean;
 }
@@ -157,7 +168,7 @@ function distance(a: string, b: string): number {
 
 /** A hint for an unknown option name: the option probably meant, or how to drop it. */
 export function suggestOption(name: string): string {
-  const slip = KNOWN_SLIPS[name];
+  const slip = Object.hasOwn(KNOWN_SLIPS, name) ? KNOWN_SLIPS[name] : undefined; // not Object.prototype's 'constructor'
   if (slip !== undefined) return slip;
   let best = '';
   let bestDistance = Infinity;

@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, isValidDomainHost, isValidIpv6Host } from './parse-origin.js';
+import { DEFAULT_PORTS, endsInNumber, isValidDomainHost, isValidIpv6Host } from './parse-origin.js';
 
 /**
  * A configured origin string, normalised to the form browsers send.
@@ -122,11 +122,15 @@ export function parseOriginPattern(entry: string): OriginPattern | PatternError 
     subdomains = true;
     host = host.slice(2);
   }
-  if (host.endsWith('.')) return fail(`${quoted} ends its host with a dot`, `write '${scheme}://${host.slice(0, -1)}'`);
+  if (host.endsWith('.')) {
+    const fixed = `${scheme}://${subdomains ? '*.' : ''}${host.slice(0, -1)}${port ? `:${port}` : ''}`;
+    return fail(`${quoted} ends its host with a dot`, `write '${fixed}'`);
+  }
   if (host.startsWith('[')) {
     if (subdomains) return fail(`${quoted} puts a wildcard over an IP address`, 'list the address itself');
   } else {
-    if (/[^\x00-\x7f]/.test(host)) {
+    // Unicode names are sent in punycode, and numeric hosts as dotted-decimal IPv4 (127.1 -> 127.0.0.1).
+    if (/[^\x00-\x7f]/.test(host) || endsInNumber(host)) {
       const ascii = toAsciiHost(host);
       if (ascii === null) return fail(`${quoted} has an invalid host`, 'check the host name');
       host = ascii;

@@ -1,10 +1,24 @@
-/** A request origin split into its parts, exactly as the browser serialised it. */
+/**
+ * A request origin split into its parts, exactly as the browser serialised it; what `parseOrigin` returns.
+ *
+ * @example
+ * const parsed: ParsedOrigin | null = parseOrigin('http://[::1]:3000'); // { scheme: 'http', host: '[::1]', port: '3000' }
+ */
 export interface ParsedOrigin {
-  /** Lower-case scheme without `://`, e.g. `https`. */
+  /**
+   * Lower-case scheme without `://`, e.g. `https`.
+   * @example 'https'
+   */
   readonly scheme: string;
-  /** Lower-case host: a domain, an IPv4 address or a bracketed IPv6 address. */
+  /**
+   * Lower-case host: a domain, an IPv4 address or a bracketed IPv6 address.
+   * @example 'app.example.com'
+   */
   readonly host: string;
-  /** The port digits, or `''` when the default port is implied. */
+  /**
+   * The port digits, or `''` when the default port is implied.
+   * @example '8443'
+   */
   readonly port: string;
 }
 
@@ -68,6 +82,53 @@ export function isValidIpv6Host(host: string): boolean {
   return colons >= 2;
 }
 
+/**
+ * True when the last label of a domain is a number (`127.1`, `0x7f`), which makes browsers parse the host as an
+ * IPv4 address (WHATWG URL "ends in a number").
+ */
+export function endsInNumber(host: string): boolean {
+  const start = host.lastIndexOf('.') + 1;
+  if (start === host.length) return false;
+  let i = start;
+  // 0x followed by hex digits (even none) is a number too.
+  if (host.charCodeAt(i) === 48 && host.charCodeAt(i + 1) === 120 /* x */) {
+    for (i += 2; i < host.length; i++) {
+      const c = host.charCodeAt(i);
+      if (!(isDigit(c) || (c >= 97 && c <= 102))) return false;
+    }
+    return true;
+  }
+  for (; i < host.length; i++) if (!isDigit(host.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Checks an IPv4 address in the dotted-decimal form browsers serialise: four parts, 0 to 255, no leading zero. */
+export function isCanonicalIpv4(host: string): boolean {
+  let parts = 0;
+  let start = 0;
+  for (let i = 0; i <= host.length; i++) {
+    if (i < host.length && host.charCodeAt(i) !== 46 /* . */) {
+      if (!isDigit(host.charCodeAt(i))) return false;
+      continue;
+    }
+    const length = i - start;
+    if (length === 0 || length > 3 || (length > 1 && host.charCodeAt(start) === 48)) return false;
+    if (Number(host.slice(start, i)) > 255) return false;
+    parts++;
+    start = i + 1;
+  }
+  return parts === 4;
+}
+
+/** Checks that a bracketed IPv6 host is a valid address written exactly as browsers serialise it (`[::1]`). */
+function isCanonicalIpv6(host: string): boolean {
+  try {
+    return new URL(`http://${host}`).hostname === host;
+  } catch {
+    return false;
+  }
+}
+
 /** Checks port digits: no leading zero, 1 to 65535. */
 export function isValidPort(port: string): boolean {
   if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 48) return false;
@@ -103,7 +164,7 @@ export function parseOrigin(value: string): ParsedOrigin | null {
       port = rest.slice(1);
       if (!isValidPort(port)) return null;
     }
-    if (!isValidIpv6Host(host)) return null;
+    if (!isValidIpv6Host(host) || !isCanonicalIpv6(host)) return null;
   } else {
     const colon = authority.indexOf(':');
     if (colon >= 0) {
@@ -114,6 +175,8 @@ export function parseOrigin(value: string): ParsedOrigin | null {
       host = authority;
     }
     if (!isValidDomainHost(host)) return null;
+    // A numeric host is an IPv4 address, which browsers always send as four decimal parts (never 127.1).
+    if (endsInNumber(host) && !isCanonicalIpv4(host)) return null;
   }
   if (port !== '' && DEFAULT_PORTS[scheme] === port) return null;
   return { scheme, host, port };

@@ -6,18 +6,37 @@ import { headerNotAllowed, malformedOrigin, methodNotAllowed, privateNetworkNotA
 import { isToken } from './tokens.js';
 import { compileAllowedHeaders, compileExposedHeaders, compileMethods, compileMaxAge, compilePreflightStatus } from './settings.js';
 
-/** A response header to set: `[name, value]`. */
+/**
+ * A response header to set: `[name, value]`.
+ *
+ * @example
+ * for (const [name, value] of decision.headers) res.setHeader(name, value);
+ */
 export type CorsHeader = readonly [name: string, value: string];
 
-/** Request headers keyed by lower-case name, as Node's `IncomingMessage#headers` gives them. */
+/**
+ * Request headers keyed by lower-case name, as Node's `IncomingMessage#headers` gives them.
+ *
+ * @example
+ * const headers: CorsRequestHeaders = { origin: 'https://app.example.com', 'access-control-request-method': 'PUT' };
+ */
 export type CorsRequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
  * What to do with a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`): answer it with
  * `status`, `headers` and an empty body. The application never sees it.
+ *
+ * @example
+ * if (decision.kind === 'preflight') {
+ *   res.statusCode = decision.status;
+ *   for (const [name, value] of decision.headers) res.setHeader(name, value);
+ *   res.end();
+ * }
  */
 export interface PreflightDecision {
+  /** Tells a preflight decision from an actual-request one. */
   readonly kind: 'preflight';
+  /** True when the origin, the method and every requested header are allowed. */
   readonly allowed: boolean;
   /** `preflightStatus` when allowed, 403 when refused. */
   readonly status: number;
@@ -32,20 +51,43 @@ export interface PreflightDecision {
 /**
  * What to do with any other request: set `headers` (empty unless allowed), merge `vary`, and let the
  * application handle it as usual.
+ *
+ * @example
+ * if (decision.kind === 'actual') {
+ *   for (const [name, value] of decision.headers) res.setHeader(name, value);
+ *   next();
+ * }
  */
 export interface ActualRequestDecision {
+  /** Tells an actual-request decision from a preflight one. */
   readonly kind: 'actual';
   /** True only when the request had an `Origin` that is allowed. */
   readonly allowed: boolean;
+  /** `Access-Control-*` headers to set; empty unless allowed. */
   readonly headers: readonly CorsHeader[];
+  /** Tokens to merge into `Vary` (see `mergeVary`), whether allowed or not. */
   readonly vary: readonly string[];
   /** Why it was refused, or `null` (also `null` when there was no `Origin` at all). */
   readonly reason: RefusalReason | null;
 }
 
+/**
+ * The decision for one request: a {@link PreflightDecision} to answer, or an {@link ActualRequestDecision} to
+ * pass on. Tell them apart by `kind`.
+ *
+ * @example
+ * const decision = await policy.decide(req.method, req.headers, req);
+ * if (!decision.allowed && decision.reason) log(decision.reason.code);
+ */
 export type CorsDecision = PreflightDecision | ActualRequestDecision;
 
-/** A compiled, immutable CORS policy. */
+/**
+ * A compiled, immutable CORS policy, made by `createCorsPolicy`. Adapters call `decide` once per request.
+ *
+ * @example
+ * const policy = createCorsPolicy({ origin: 'https://app.example.com' });
+ * const decision = policy.decide('GET', { origin: 'https://app.example.com' });
+ */
 export interface CorsPolicy<Request = unknown> {
   /**
    * Decides one request. Returns the decision synchronously, or a promise only when an origin validator
@@ -60,9 +102,17 @@ export interface CorsPolicy<Request = unknown> {
    * if (decision instanceof Promise) { ... } // only with async validators
    */
   decide(method: string, headers: CorsRequestHeaders, request?: Request): CorsDecision | Promise<CorsDecision>;
-  /** True when `decide` may return a promise (an origin validator is configured). */
+  /**
+   * True when `decide` may return a promise (an origin validator is configured).
+   * @example
+   * if (!policy.mayBeAsync) app.use(syncOnlyMiddleware(policy)); // no promise to await, ever
+   */
   readonly mayBeAsync: boolean;
-  /** The options after defaults, frozen. */
+  /**
+   * The options after defaults, frozen.
+   * @example
+   * createCorsPolicy({ origin: '*' }).options.preflightStatus; // 204
+   */
   readonly options: Readonly<Required<Pick<CorsOptions, 'credentials' | 'preflightStatus' | 'allowPrivateNetwork'>>> & Readonly<CorsOptions<Request>>;
 }
 
@@ -183,7 +233,9 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
     }
     const method = headers['access-control-request-method'] as string;
     if (!methods.allows(method)) return refuse(true, methodNotAllowed(origin, method), request);
-    const requested = single(headers['access-control-request-headers']);
+    // Several header lines form one comma-separated list; none of them may be skipped.
+    const rawRequested = headers['access-control-request-headers'];
+    const requested = rawRequested === undefined || typeof rawRequested === 'string' ? rawRequested : rawRequested.join(',');
     if (requested !== undefined && requested !== '') {
       const refused = findRefusedHeaders(requested, allowed.names, allowed.any);
       if (refused) return refuse(true, headerNotAllowed(origin, refused), request);

@@ -1,6 +1,9 @@
 /**
  * Why a request got no CORS permission. Passed to the `onRefused` hook and found on the decision.
  * `message` says what happened; `hint` says which option would change it.
+ *
+ * @example
+ * onRefused: (reason) => logger.info({ code: reason.code, origin: reason.origin, preflight: reason.preflight }, reason.hint)
  */
 export type RefusalReason =
   | RefusalBase<'malformed-origin'>
@@ -20,7 +23,13 @@ interface RefusalBase<C extends string> {
   readonly hint: string;
 }
 
-/** The refusal codes, e.g. for a `switch`. */
+/**
+ * The refusal codes, e.g. for a `switch`.
+ *
+ * @example
+ * const counted: RefusalCode[] = ['origin-not-allowed', 'validator-error'];
+ * onRefused: (reason) => { if (counted.includes(reason.code)) metrics.increment(`cors.${reason.code}`); }
+ */
 export type RefusalCode = RefusalReason['code'];
 
 function shown(origin: string): string {

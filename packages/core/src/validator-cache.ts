@@ -1,8 +1,19 @@
-/** Options of the validator result cache. */
+/**
+ * Options of the validator result cache (the `validatorCache` option).
+ *
+ * @example
+ * createCorsPolicy({ origin: isTenantOrigin, validatorCache: { maxEntries: 5000, ttl: 300 } });
+ */
 export interface ValidatorCacheOptions {
-  /** Most origins remembered; the least recently used is dropped first. Default 1000. */
+  /**
+   * Most origins remembered; the least recently used is dropped first. Default 1000.
+   * @example maxEntries: 5000
+   */
   readonly maxEntries?: number;
-  /** Seconds a result is trusted. Default 60. */
+  /**
+   * Seconds a result is trusted. Default 60.
+   * @example ttl: 300
+   */
   readonly ttl?: number;
 }
 

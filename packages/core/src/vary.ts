@@ -14,8 +14,16 @@ export function mergeVary(
 ): string | undefined {
   if (tokens.length === 0) return undefined;
   const current = existing == null ? '' : Array.isArray(existing) ? existing.join(', ') : String(existing);
-  if (current.trim() === '') return tokens.join(', ');
   const present = new Set<string>();
+  if (current.trim() === '') {
+    const fresh: string[] = [];
+    for (const token of tokens) {
+      const key = token.toLowerCase();
+      if (!present.has(key)) fresh.push(token);
+      present.add(key);
+    }
+    return fresh.join(', ');
+  }
   for (const part of current.split(',')) {
     const name = part.trim().toLowerCase();
     if (name === '*') return undefined;
