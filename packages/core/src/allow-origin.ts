@@ -1,5 +1,5 @@
 import type { OriginEntry, OriginValidator } from './options.js';
-import { parseOrigin } from './parse-origin.js';
+import { isWellFormedOrigin, parseOrigin } from './parse-origin.js';
 import { formatPattern, isLoopbackHost, isPatternError, parseOriginPattern, type OriginPattern } from './origin-pattern.js';
 import type { ProblemList } from './errors.js';
 import { isPublicSuffix } from './public-suffix.js';
@@ -136,7 +136,7 @@ export class OriginMatcher {
   match(origin: string, preflight: boolean, request: unknown): OriginVerdict | Promise<OriginVerdict> {
     if (this.exact.has(origin)) return true;
     if (origin === 'null') return this.allowNull || this.any ? true : originNotAllowed(origin, preflight);
-    if (!this.needsParse) return parseOrigin(origin) === null ? malformedOrigin(origin, preflight) : originNotAllowed(origin, preflight);
+    if (!this.needsParse) return isWellFormedOrigin(origin) ? originNotAllowed(origin, preflight) : malformedOrigin(origin, preflight);
     const parsed = parseOrigin(origin);
     if (parsed === null) return malformedOrigin(origin, preflight);
     if (this.any) return true;

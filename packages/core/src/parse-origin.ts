@@ -36,6 +36,8 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+// The checks below read `s` between `start` and `end` so that parsing a request origin slices only what it returns.
+
 /** Length of a valid scheme at the start of `s` (followed by `://`), or -1. */
 function schemeEnd(s: string): number {
   if (s.length === 0 || !isLower(s.charCodeAt(0))) return -1;
@@ -48,15 +50,11 @@ function schemeEnd(s: string): number {
   return s.startsWith('://', i) ? i : -1;
 }
 
-/**
- * Checks a lower-case domain or IPv4 host: dot-separated labels of `a-z 0-9 - _`, none empty, no trailing dot.
- * Upper-case letters are refused: browsers always send hosts lower-case.
- */
-export function isValidDomainHost(host: string): boolean {
-  if (host.length === 0 || host.length > MAX_HOST_LENGTH) return false;
+function isDomainRange(s: string, start: number, end: number): boolean {
+  if (end === start || end - start > MAX_HOST_LENGTH) return false;
   let labelLength = 0;
-  for (let i = 0; i < host.length; i++) {
-    const c = host.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
     if (c === 46 /* . */) {
       if (labelLength === 0) return false;
       labelLength = 0;
@@ -68,18 +66,85 @@ export function isValidDomainHost(host: string): boolean {
   return labelLength > 0;
 }
 
-/** Checks a bracketed IPv6 host in lower-case hex, as browsers serialise it (`[::1]`). */
-export function isValidIpv6Host(host: string): boolean {
-  if (host.length < 4 || host.length > 47 || host.charCodeAt(0) !== 91 || host.charCodeAt(host.length - 1) !== 93) {
-    return false;
-  }
+function isIpv6Range(s: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length < 4 || length > 47 || s.charCodeAt(start) !== 91 || s.charCodeAt(end - 1) !== 93) return false;
   let colons = 0;
-  for (let i = 1; i < host.length - 1; i++) {
-    const c = host.charCodeAt(i);
+  for (let i = start + 1; i < end - 1; i++) {
+    const c = s.charCodeAt(i);
     if (c === 58 /* : */) colons++;
     else if (!(isDigit(c) || (c >= 97 && c <= 102) || c === 46)) return false;
   }
   return colons >= 2;
+}
+
+function endsInNumberRange(s: string, start: number, end: number): boolean {
+  let i = s.lastIndexOf('.', end - 1) + 1;
+  if (i < start) i = start;
+  if (i === end) return false;
+  // 0x followed by hex digits (even none) is a number too.
+  if (s.charCodeAt(i) === 48 && s.charCodeAt(i + 1) === 120 /* x */) {
+    for (i += 2; i < end; i++) {
+      const c = s.charCodeAt(i);
+      if (!(isDigit(c) || (c >= 97 && c <= 102))) return false;
+    }
+    return true;
+  }
+  for (; i < end; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+}
+
+function isCanonicalIpv4Range(s: string, start: number, end: number): boolean {
+  let parts = 0;
+  let partStart = start;
+  let value = 0;
+  for (let i = start; i <= end; i++) {
+    if (i < end && s.charCodeAt(i) !== 46 /* . */) {
+      const c = s.charCodeAt(i);
+      if (!isDigit(c)) return false;
+      value = value * 10 + (c - 48);
+      continue;
+    }
+    const length = i - partStart;
+    if (length === 0 || length > 3 || (length > 1 && s.charCodeAt(partStart) === 48) || value > 255) return false;
+    parts++;
+    partStart = i + 1;
+    value = 0;
+  }
+  return parts === 4;
+}
+
+function isPortRange(s: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 0 || length > 5 || s.charCodeAt(start) === 48) return false;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c)) return false;
+    value = value * 10 + (c - 48);
+  }
+  return value <= 65535;
+}
+
+function isDefaultPort(s: string, schemeLength: number, portStart: number): boolean {
+  const port = s.length - portStart;
+  // http/ws: 80; https/wss: 443.
+  if (port === 2 && s.startsWith('80', portStart)) return (schemeLength === 4 && s.startsWith('http')) || (schemeLength === 2 && s.startsWith('ws'));
+  if (port === 3 && s.startsWith('443', portStart)) return (schemeLength === 5 && s.startsWith('https')) || (schemeLength === 3 && s.startsWith('wss'));
+  return false;
+}
+
+/**
+ * Checks a lower-case domain or IPv4 host: dot-separated labels of `a-z 0-9 - _`, none empty, no trailing dot.
+ * Upper-case letters are refused: browsers always send hosts lower-case.
+ */
+export function isValidDomainHost(host: string): boolean {
+  return isDomainRange(host, 0, host.length);
+}
+
+/** Checks a bracketed IPv6 host in lower-case hex, as browsers serialise it (`[::1]`). */
+export function isValidIpv6Host(host: string): boolean {
+  return isIpv6Range(host, 0, host.length);
 }
 
 /**
@@ -87,37 +152,7 @@ export function isValidIpv6Host(host: string): boolean {
  * IPv4 address (WHATWG URL "ends in a number").
  */
 export function endsInNumber(host: string): boolean {
-  const start = host.lastIndexOf('.') + 1;
-  if (start === host.length) return false;
-  let i = start;
-  // 0x followed by hex digits (even none) is a number too.
-  if (host.charCodeAt(i) === 48 && host.charCodeAt(i + 1) === 120 /* x */) {
-    for (i += 2; i < host.length; i++) {
-      const c = host.charCodeAt(i);
-      if (!(isDigit(c) || (c >= 97 && c <= 102))) return false;
-    }
-    return true;
-  }
-  for (; i < host.length; i++) if (!isDigit(host.charCodeAt(i))) return false;
-  return true;
-}
-
-/** Checks an IPv4 address in the dotted-decimal form browsers serialise: four parts, 0 to 255, no leading zero. */
-export function isCanonicalIpv4(host: string): boolean {
-  let parts = 0;
-  let start = 0;
-  for (let i = 0; i <= host.length; i++) {
-    if (i < host.length && host.charCodeAt(i) !== 46 /* . */) {
-      if (!isDigit(host.charCodeAt(i))) return false;
-      continue;
-    }
-    const length = i - start;
-    if (length === 0 || length > 3 || (length > 1 && host.charCodeAt(start) === 48)) return false;
-    if (Number(host.slice(start, i)) > 255) return false;
-    parts++;
-    start = i + 1;
-  }
-  return parts === 4;
+  return endsInNumberRange(host, 0, host.length);
 }
 
 /** Checks that a bracketed IPv6 host is a valid address written exactly as browsers serialise it (`[::1]`). */
@@ -129,11 +164,44 @@ function isCanonicalIpv6(host: string): boolean {
   }
 }
 
-/** Checks port digits: no leading zero, 1 to 65535. */
-export function isValidPort(port: string): boolean {
-  if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 48) return false;
-  for (let i = 0; i < port.length; i++) if (!isDigit(port.charCodeAt(i))) return false;
-  return Number(port) <= 65535;
+/**
+ * Where the host of a well-formed origin ends, or -1 when `value` is not one. The host starts after `://`.
+ * Allocates nothing for domain and IPv4 hosts.
+ */
+function scanOrigin(value: string, schemeLength: number): number {
+  const hostStart = schemeLength + 3;
+  const n = value.length;
+  let hostEnd: number;
+  if (value.charCodeAt(hostStart) === 91 /* [ */) {
+    const close = value.indexOf(']', hostStart);
+    if (close < 0) return -1;
+    hostEnd = close + 1;
+    if (!isIpv6Range(value, hostStart, hostEnd) || !isCanonicalIpv6(value.slice(hostStart, hostEnd))) return -1;
+  } else {
+    hostEnd = value.indexOf(':', hostStart);
+    if (hostEnd < 0) hostEnd = n;
+    if (!isDomainRange(value, hostStart, hostEnd)) return -1;
+    // A numeric host is an IPv4 address, which browsers always send as four decimal parts (never 127.1).
+    if (endsInNumberRange(value, hostStart, hostEnd) && !isCanonicalIpv4Range(value, hostStart, hostEnd)) return -1;
+  }
+  if (hostEnd < n) {
+    if (value.charCodeAt(hostEnd) !== 58 /* : */) return -1;
+    if (!isPortRange(value, hostEnd + 1, n) || isDefaultPort(value, schemeLength, hostEnd + 1)) return -1;
+  }
+  return hostEnd;
+}
+
+/**
+ * Whether `value` is a well-formed serialised origin (what {@link parseOrigin} accepts), without allocating.
+ *
+ * @example
+ * isWellFormedOrigin('https://app.example.com'); // true
+ * isWellFormedOrigin('https://app.example.com:443'); // false
+ */
+export function isWellFormedOrigin(value: string): boolean {
+  if (value.length > MAX_ORIGIN_LENGTH) return false;
+  const schemeLength = schemeEnd(value);
+  return schemeLength > 0 && scanOrigin(value, schemeLength) > 0;
 }
 
 /**
@@ -148,36 +216,13 @@ export function isValidPort(port: string): boolean {
  */
 export function parseOrigin(value: string): ParsedOrigin | null {
   if (value.length > MAX_ORIGIN_LENGTH) return null;
-  const end = schemeEnd(value);
-  if (end < 0) return null;
-  const scheme = value.slice(0, end);
-  const authority = value.slice(end + 3);
-  let host: string;
-  let port = '';
-  if (authority.charCodeAt(0) === 91 /* [ */) {
-    const close = authority.indexOf(']');
-    if (close < 0) return null;
-    host = authority.slice(0, close + 1);
-    const rest = authority.slice(close + 1);
-    if (rest.length > 0) {
-      if (rest.charCodeAt(0) !== 58) return null;
-      port = rest.slice(1);
-      if (!isValidPort(port)) return null;
-    }
-    if (!isValidIpv6Host(host) || !isCanonicalIpv6(host)) return null;
-  } else {
-    const colon = authority.indexOf(':');
-    if (colon >= 0) {
-      host = authority.slice(0, colon);
-      port = authority.slice(colon + 1);
-      if (!isValidPort(port)) return null;
-    } else {
-      host = authority;
-    }
-    if (!isValidDomainHost(host)) return null;
-    // A numeric host is an IPv4 address, which browsers always send as four decimal parts (never 127.1).
-    if (endsInNumber(host) && !isCanonicalIpv4(host)) return null;
-  }
-  if (port !== '' && DEFAULT_PORTS[scheme] === port) return null;
-  return { scheme, host, port };
+  const schemeLength = schemeEnd(value);
+  if (schemeLength < 0) return null;
+  const hostEnd = scanOrigin(value, schemeLength);
+  if (hostEnd < 0) return null;
+  return {
+    scheme: value.slice(0, schemeLength),
+    host: value.slice(schemeLength + 3, hostEnd),
+    port: hostEnd < value.length ? value.slice(hostEnd + 1) : '',
+  };
 }

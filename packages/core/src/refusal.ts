@@ -36,79 +36,98 @@ function shown(origin: string): string {
   return origin.length > 200 ? `${origin.slice(0, 200)}...` : origin;
 }
 
+/**
+ * One refusal. `message` and `hint` are built only when read (refusals are common and usually unlogged), and
+ * `toJSON` includes them so a reason can be sent or logged as it is.
+ */
+class Refusal {
+  readonly origin: string;
+  constructor(
+    readonly code: RefusalCode,
+    origin: string,
+    readonly preflight: boolean,
+    readonly method?: string,
+    readonly headers?: readonly string[],
+    readonly error?: unknown,
+  ) {
+    this.origin = shown(origin);
+  }
+
+  get message(): string {
+    const o = this.origin;
+    switch (this.code) {
+      case 'malformed-origin':
+        return `Origin ${JSON.stringify(o)} is not a well-formed serialised origin`;
+      case 'origin-not-allowed':
+        return `Origin ${o} is not allowed`;
+      case 'validator-error': {
+        const detail = this.error instanceof Error ? this.error.message : String(this.error);
+        return `An origin validator failed for ${o}: ${detail}`;
+      }
+      case 'method-not-allowed':
+        return `Method ${this.method} is not allowed`;
+      case 'header-not-allowed':
+        return `Request header${this.headers!.length > 1 ? 's' : ''} ${this.headers!.join(', ')} not allowed`;
+      case 'private-network-not-allowed':
+        return 'The preflight asked for private network access';
+    }
+  }
+
+  get hint(): string {
+    switch (this.code) {
+      case 'malformed-origin':
+        return 'browsers send lower-case scheme://host[:port] with no default port, path, userinfo or trailing dot; this request did not come from one as-is';
+      case 'origin-not-allowed':
+        return this.origin === 'null'
+          ? "the opaque origin 'null' (sandboxed iframes, file: pages, redirects) is allowed only when listed as 'null', without credentials"
+          : `add '${this.origin}' (or a pattern such as a '*.' subdomain pattern covering it) to the origin option`;
+      case 'validator-error':
+        return 'the origin was refused because the validator threw or rejected; fix the validator (it should return true or false)';
+      case 'method-not-allowed':
+        return `add '${this.method}' to the methods option (methods match case-sensitively)`;
+      case 'header-not-allowed': {
+        const names = this.headers!.map((h) => `'${h}'`).join(', ');
+        return this.headers!.includes('authorization')
+          ? `add ${names} to allowedHeaders ('*' never covers authorization)`
+          : `add ${names} to allowedHeaders`;
+      }
+      case 'private-network-not-allowed':
+        return 'set allowPrivateNetwork: true to answer Access-Control-Request-Private-Network';
+    }
+  }
+
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = { code: this.code, origin: this.origin, preflight: this.preflight };
+    if (this.method !== undefined) json.method = this.method;
+    if (this.headers !== undefined) json.headers = this.headers;
+    if (this.code === 'validator-error') json.error = this.error instanceof Error ? this.error.message : String(this.error);
+    json.message = this.message;
+    json.hint = this.hint;
+    return json;
+  }
+}
+
 export function malformedOrigin(origin: string, preflight: boolean): RefusalReason {
-  const o = shown(origin);
-  return {
-    code: 'malformed-origin',
-    origin: o,
-    preflight,
-    message: `Origin ${JSON.stringify(o)} is not a well-formed serialised origin`,
-    hint: 'browsers send lower-case scheme://host[:port] with no default port, path, userinfo or trailing dot; this request did not come from one as-is',
-  };
+  return new Refusal('malformed-origin', origin, preflight) as RefusalReason;
 }
 
 export function originNotAllowed(origin: string, preflight: boolean): RefusalReason {
-  const o = shown(origin);
-  return {
-    code: 'origin-not-allowed',
-    origin: o,
-    preflight,
-    message: `Origin ${o} is not allowed`,
-    hint:
-      o === 'null'
-        ? "the opaque origin 'null' (sandboxed iframes, file: pages, redirects) is allowed only when listed as 'null', without credentials"
-        : `add '${o}' (or a pattern such as a '*.' subdomain pattern covering it) to the origin option`,
-  };
+  return new Refusal('origin-not-allowed', origin, preflight) as RefusalReason;
 }
 
 export function validatorError(origin: string, preflight: boolean, error: unknown): RefusalReason {
-  const o = shown(origin);
-  const detail = error instanceof Error ? error.message : String(error);
-  return {
-    code: 'validator-error',
-    origin: o,
-    preflight,
-    error,
-    message: `An origin validator failed for ${o}: ${detail}`,
-    hint: 'the origin was refused because the validator threw or rejected; fix the validator (it should return true or false)',
-  };
+  return new Refusal('validator-error', origin, preflight, undefined, undefined, error) as RefusalReason;
 }
 
 export function methodNotAllowed(origin: string, method: string): RefusalReason {
-  const o = shown(origin);
   const m = method.length > 64 ? `${method.slice(0, 64)}...` : method;
-  return {
-    code: 'method-not-allowed',
-    origin: o,
-    preflight: true,
-    method: m,
-    message: `Method ${m} is not allowed`,
-    hint: `add '${m}' to the methods option (methods match case-sensitively)`,
-  };
+  return new Refusal('method-not-allowed', origin, true, m) as RefusalReason;
 }
 
 export function headerNotAllowed(origin: string, headers: readonly string[]): RefusalReason {
-  const o = shown(origin);
-  const list = headers.join(', ');
-  return {
-    code: 'header-not-allowed',
-    origin: o,
-    preflight: true,
-    headers,
-    message: `Request header${headers.length > 1 ? 's' : ''} ${list} not allowed`,
-    hint: headers.includes('authorization')
-      ? `add ${headers.map((h) => `'${h}'`).join(', ')} to allowedHeaders ('*' never covers authorization)`
-      : `add ${headers.map((h) => `'${h}'`).join(', ')} to allowedHeaders`,
-  };
+  return new Refusal('header-not-allowed', origin, true, undefined, headers) as RefusalReason;
 }
 
 export function privateNetworkNotAllowed(origin: string): RefusalReason {
-  const o = shown(origin);
-  return {
-    code: 'private-network-not-allowed',
-    origin: o,
-    preflight: true,
-    message: 'The preflight asked for private network access',
-    hint: 'set allowPrivateNetwork: true to answer Access-Control-Request-Private-Network',
-  };
+  return new Refusal('private-network-not-allowed', origin, true) as RefusalReason;
 }
