@@ -1,0 +1,189 @@
+import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { createCorsPolicy, isThenable, mergeVary, type CorsDecision, type CorsOptions } from '@cors/core';
+
+export { CorsConfigError } from '@cors/core';
+export type {
+  CorsOptions,
+  CorsConfigProblem,
+  CorsDecision,
+  OriginEntry,
+  OriginValidator,
+  RefusalCode,
+  RefusalReason,
+  ValidatorCacheOptions,
+} from '@cors/core';
+
+/** Express's `next`, reduced to what the middleware calls. */
+export type CorsNextFunction = (error?: unknown) => void;
+
+/**
+ * The middleware `cors()` returns. Typed on node:http so `@types/express` is not needed; Express's own
+ * `Request`/`Response` extend these, so it fits `app.use`, `router.use` and route handler lists.
+ */
+export type CorsMiddleware<Req extends IncomingMessage = IncomingMessage> = (
+  req: Req,
+  res: ServerResponse,
+  next: CorsNextFunction,
+) => void;
+
+/**
+ * Creates Express 4/5 middleware from a CORS policy. The options are validated here, so a wrong configuration
+ * throws `CorsConfigError` at start-up rather than on the first request.
+ *
+ * Preflights are answered by the middleware and never reach the application; every other request gets its
+ * CORS headers and goes on to `next()`.
+ *
+ * @example
+ * app.use(cors({ origin: ['https://app.example.com'], credentials: true }));
+ *
+ * @example Per route, including its preflight:
+ * app.route('/upload').all(cors({ origin: 'https://app.example.com', methods: ['PUT'] })).put(upload);
+ */
+export function cors<Req extends IncomingMessage = IncomingMessage>(options: CorsOptions<Req>): CorsMiddleware<Req> {
+  const policy = createCorsPolicy<Req>(options);
+  return function corsMiddleware(req, res, next) {
+    const decision = policy.decide(req.method as string, req.headers, req);
+    if (isThenable(decision)) {
+      decideLater(decision, req, res, next);
+      return;
+    }
+    if (writeDecision(decision, res as TrackedResponse)) next();
+  };
+}
+
+const kVary = Symbol('cors.vary');
+const kWriteHead = Symbol('cors.writeHead');
+
+type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+
+interface TrackedResponse extends ServerResponse {
+  /** Vary tokens to restore right before the head is written. */
+  [kVary]?: readonly string[];
+  /** The writeHead this response had before it was wrapped. */
+  [kWriteHead]?: WriteHead;
+}
+
+/** Writes a decision onto the response. Returns true when the request should go on to the application. */
+function writeDecision(decision: CorsDecision, res: TrackedResponse): boolean {
+  const headers = decision.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i]!;
+    res.setHeader(header[0], header[1]);
+  }
+  const vary = decision.vary;
+  if (vary.length > 0) {
+    const current = res.getHeader('vary');
+    // Common case, no Vary yet and one token: nothing to merge.
+    if (current === undefined && vary.length === 1) res.setHeader('Vary', vary[0]!);
+    else {
+      const merged = mergeVary(current, vary);
+      if (merged !== undefined) res.setHeader('Vary', merged);
+    }
+  }
+  if (decision.kind === 'preflight') {
+    res.statusCode = decision.status;
+    res.setHeader('Content-Length', '0');
+    res.end();
+    return false;
+  }
+  if (vary.length > 0) keepVary(res, vary);
+  return true;
+}
+
+/**
+ * The application may still overwrite Vary (`res.set('Vary', ...)`) after the middleware ran, so the tokens
+ * are merged again right before the head goes out. One shared function, two properties: no closure per request.
+ */
+function keepVary(res: TrackedResponse, tokens: readonly string[]): void {
+  const previous = res[kVary];
+  if (previous === undefined) {
+    res[kVary] = tokens;
+    res[kWriteHead] = res.writeHead as WriteHead;
+    res.writeHead = writeHeadKeepingVary as ServerResponse['writeHead'];
+  } else if (previous !== tokens) {
+    // A second cors() on the same path (app-wide and on a router): wrap once, remember both token lists.
+    const union = [...previous];
+    for (const token of tokens) {
+      const key = token.toLowerCase();
+      if (!union.some((t) => t.toLowerCase() === key)) union.push(token);
+    }
+    res[kVary] = union;
+  }
+}
+
+function writeHeadKeepingVary(this: TrackedResponse, statusCode: number, reason?: unknown, fields?: unknown): ServerResponse {
+  const original = this[kWriteHead]!;
+  // A second writeHead is the application's bug; let Node report it as usual.
+  if (this.headersSent) return original.apply(this, arguments as unknown as unknown[]);
+  if (arguments.length > 1) {
+    // writeHead(status[, message][, headers]): apply the headers first, as Node does when some were already
+    // set, so a Vary among them is merged too.
+    if (typeof reason !== 'string') {
+      fields = reason;
+      reason = undefined;
+    }
+    if (fields != null && typeof fields === 'object') applyHeaders(this, fields as OutgoingHttpHeaders | OutgoingHttpHeader[]);
+    restoreVary(this);
+    return reason === undefined ? original.call(this, statusCode) : original.call(this, statusCode, reason);
+  }
+  restoreVary(this);
+  return original.call(this, statusCode);
+}
+
+function restoreVary(res: TrackedResponse): void {
+  const tokens = res[kVary]!;
+  const current = res.getHeader('vary');
+  // Common case: nobody touched the Vary the middleware set.
+  if (tokens.length === 1 && current === tokens[0]) return;
+  const merged = mergeVary(current, tokens);
+  if (merged !== undefined) res.setHeader('Vary', merged);
+  // res.append('Vary', ...) leaves an array, which Node would send as several Vary lines.
+  else if (Array.isArray(current)) res.setHeader('Vary', current.join(', '));
+}
+
+function applyHeaders(res: ServerResponse, fields: OutgoingHttpHeaders | OutgoingHttpHeader[]): void {
+  if (Array.isArray(fields)) {
+    // Node's flat form: [name, value, name, value, ...]; anything else is left for Node to reject.
+    if (fields.length % 2 !== 0) return;
+    for (let i = 0; i < fields.length; i += 2) {
+      const name = fields[i];
+      if (typeof name === 'string' && name !== '') res.setHeader(name, fields[i + 1] as OutgoingHttpHeader);
+    }
+    return;
+  }
+  for (const name of Object.keys(fields)) {
+    const value = (fields as OutgoingHttpHeaders)[name];
+    if (name !== '' && value !== undefined) res.setHeader(name, value);
+  }
+}
+
+function decideLater(pending: PromiseLike<CorsDecision>, req: IncomingMessage, res: ServerResponse, next: CorsNextFunction): void {
+  pending.then(
+    (decision) => finishLater(decision, res as TrackedResponse, next),
+    // decide() never rejects; should it ever, the request is treated as refused rather than failing.
+    () => finishLater(refusedFallback(req), res as TrackedResponse, next),
+  );
+}
+
+function finishLater(decision: CorsDecision, res: TrackedResponse, next: CorsNextFunction): void {
+  // Someone else answered while the validator ran (a timeout middleware, say): nothing left to do.
+  if (res.headersSent) return;
+  let proceed: boolean;
+  try {
+    proceed = writeDecision(decision, res);
+  } catch (error) {
+    next(error);
+    return;
+  }
+  if (proceed) next();
+}
+
+const FALLBACK_VARY: readonly string[] = Object.freeze(['Origin']);
+const NO_HEADERS: CorsDecision['headers'] = Object.freeze([]);
+
+function refusedFallback(req: IncomingMessage): CorsDecision {
+  const preflight = req.method === 'OPTIONS' && req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined;
+  return preflight
+    ? { kind: 'preflight', allowed: false, status: 403, headers: NO_HEADERS, vary: FALLBACK_VARY, reason: null }
+    : { kind: 'actual', allowed: false, headers: NO_HEADERS, vary: FALLBACK_VARY, reason: null };
+}
