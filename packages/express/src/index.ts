@@ -44,7 +44,7 @@ export function cors<Req extends IncomingMessage = IncomingMessage>(options: Cor
   return function corsMiddleware(req, res, next) {
     const decision = policy.decide(req.method as string, req.headers, req);
     if (isThenable(decision)) {
-      decideLater(decision, req, res, next);
+      decideLater(decision, res, next);
       return;
     }
     if (writeDecision(decision, res as TrackedResponse)) next();
@@ -157,12 +157,9 @@ function applyHeaders(res: ServerResponse, fields: OutgoingHttpHeaders | Outgoin
   }
 }
 
-function decideLater(pending: PromiseLike<CorsDecision>, req: IncomingMessage, res: ServerResponse, next: CorsNextFunction): void {
-  pending.then(
-    (decision) => finishLater(decision, res as TrackedResponse, next),
-    // decide() never rejects; should it ever, the request is treated as refused rather than failing.
-    () => finishLater(refusedFallback(req), res as TrackedResponse, next),
-  );
+function decideLater(pending: PromiseLike<CorsDecision>, res: ServerResponse, next: CorsNextFunction): void {
+  // decide() never rejects; were it to, the error goes to Express's error handling instead of going unhandled.
+  pending.then((decision) => finishLater(decision, res as TrackedResponse, next), next);
 }
 
 function finishLater(decision: CorsDecision, res: TrackedResponse, next: CorsNextFunction): void {
@@ -176,14 +173,4 @@ function finishLater(decision: CorsDecision, res: TrackedResponse, next: CorsNex
     return;
   }
   if (proceed) next();
-}
-
-const FALLBACK_VARY: readonly string[] = Object.freeze(['Origin']);
-const NO_HEADERS: CorsDecision['headers'] = Object.freeze([]);
-
-function refusedFallback(req: IncomingMessage): CorsDecision {
-  const preflight = req.method === 'OPTIONS' && req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined;
-  return preflight
-    ? { kind: 'preflight', allowed: false, status: 403, headers: NO_HEADERS, vary: FALLBACK_VARY, reason: null }
-    : { kind: 'actual', allowed: false, headers: NO_HEADERS, vary: FALLBACK_VARY, reason: null };
 }
