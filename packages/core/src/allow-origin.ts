@@ -127,14 +127,21 @@ export class OriginMatcher {
     if (ok) this.regexps.push(new RegExp(`^(?:${src})$`, re.flags));
   }
 
+  /** The configured exact origins, normalised. */
+  get exactOrigins(): Iterable<string> {
+    return this.exact;
+  }
+
   /** True when a validator is configured, so `match` may return a promise. */
   get mayBeAsync(): boolean {
     return this.validators.length > 0;
   }
 
-  /** Decides a request's `Origin` value: synchronously, unless a validator returns a promise. */
-  match(origin: string, preflight: boolean, request: unknown): OriginVerdict | Promise<OriginVerdict> {
-    if (this.exact.has(origin)) return true;
+  /**
+   * Decides a request `Origin` that is not one of the exact origins (the policy looks those up first):
+   * synchronously, unless a validator returns a promise.
+   */
+  matchInexact(origin: string, preflight: boolean, request: unknown): OriginVerdict | Promise<OriginVerdict> {
     if (origin === 'null') return this.allowNull || this.any ? true : originNotAllowed(origin, preflight);
     if (!this.needsParse) return isWellFormedOrigin(origin) ? originNotAllowed(origin, preflight) : malformedOrigin(origin, preflight);
     const parsed = parseOrigin(origin);

@@ -202,6 +202,23 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
     reason: null,
   });
 
+  // Exact origins are known up front, so their allowed answers are built once and shared (frozen).
+  const exactAnswers = new Map<string, { actual: ActualRequestDecision; preflight: PreflightDecision }>();
+  for (const origin of matcher.exactOrigins) {
+    const allowOrigin: CorsHeader = [ACAO, matcher.any ? '*' : origin];
+    exactAnswers.set(origin, {
+      actual: Object.freeze({ kind: 'actual', allowed: true, headers: Object.freeze([allowOrigin, ...actualTail]), vary, reason: null }),
+      preflight: Object.freeze({
+        kind: 'preflight',
+        allowed: true,
+        status: preflightStatus,
+        headers: Object.freeze([allowOrigin, ...preflightTail]),
+        vary,
+        reason: null,
+      }),
+    });
+  }
+
   const report = (reason: RefusalReason, request: Request | undefined): void => {
     if (onRefused === undefined) return;
     try {
@@ -244,6 +261,9 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
     if (single(headers['access-control-request-private-network']) === 'true') {
       if (!allowPrivateNetwork) return refuse(true, privateNetworkNotAllowed(origin), request);
       tail = preflightTailWithPna;
+    } else {
+      const shared = exactAnswers.get(origin);
+      if (shared !== undefined) return shared.preflight;
     }
     return { kind: 'preflight', allowed: true, status: preflightStatus, headers: [allowOrigin, ...tail], vary, reason: null };
   };
@@ -259,7 +279,9 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
       // Several Origin headers: the request is malformed, never allowed.
       return refuse(preflight, malformedOrigin((rawOrigin as readonly string[]).join(', '), preflight), request);
     }
-    const verdict = matcher.match(origin, preflight, request);
+    const shared = exactAnswers.get(origin);
+    if (shared !== undefined) return preflight ? finish(true, origin, true, headers, request) : shared.actual;
+    const verdict = matcher.matchInexact(origin, preflight, request);
     if (isThenable(verdict)) return verdict.then((v) => finish(v, origin, preflight, headers, request));
     return finish(verdict, origin, preflight, headers, request);
   };
