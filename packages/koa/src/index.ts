@@ -1,0 +1,192 @@
+import {
+  createCorsPolicy,
+  isThenable,
+  mergeVary,
+  type ActualRequestDecision,
+  type CorsDecision,
+  type CorsHeader,
+  type CorsOptions,
+  type CorsRequestHeaders,
+  type PreflightDecision,
+} from '@cors/core';
+
+export { CorsConfigError } from '@cors/core';
+export type { CorsOptions, RefusalReason } from '@cors/core';
+
+/**
+ * What the middleware needs from a Koa context. Koa 2 and 3 contexts (and `@koa/router` contexts) satisfy it;
+ * it is structural so the package does not depend on `@types/koa`.
+ */
+export interface KoaContext {
+  readonly method: string;
+  readonly req: { readonly headers: CorsRequestHeaders };
+  readonly res: KoaServerResponse;
+  status: number;
+  body: unknown;
+}
+
+/** The part of Node's `ServerResponse` the middleware uses. */
+export interface KoaServerResponse {
+  readonly headersSent: boolean;
+  getHeader(name: string): string | number | readonly string[] | undefined;
+  setHeader(name: string, value: string): unknown;
+}
+
+/** Koa's `next`. */
+export type KoaNext = () => Promise<unknown>;
+
+/**
+ * A Koa middleware, accepted by `app.use` and `@koa/router` under Koa 2 and 3. Generic in the context so it
+ * takes the type of whatever app or router it is given to, and never narrows the handlers beside it.
+ */
+export type CorsMiddleware<Context extends KoaContext = KoaContext> = <Ctx extends Context>(ctx: Ctx, next: KoaNext) => Promise<void>;
+
+// Shared by every preflight answer, so answering one allocates no promise of its own.
+const DONE: Promise<void> = Promise.resolve();
+
+/**
+ * CORS middleware for Koa 2 and 3. The options are validated now: a wrong configuration throws
+ * `CorsConfigError` at start-up, not on the first request. Validators and `onRefused` receive the Koa context.
+ *
+ * Preflights are answered here and never reach later middleware; every other request gets its CORS headers
+ * and goes on, and keeps them when a later middleware throws.
+ *
+ * @example
+ * app.use(cors({ origin: ['https://app.example.com'], credentials: true }));
+ *
+ * @example
+ * // Per route with @koa/router: register the policy for the route's preflight too.
+ * const uploads = cors({ origin: 'https://app.example.com', methods: ['PUT'] });
+ * router.options('/upload', uploads);
+ * router.put('/upload', uploads, handler);
+ */
+export function cors<Context extends KoaContext = KoaContext>(options: CorsOptions<Context>): CorsMiddleware<Context> {
+  const policy = createCorsPolicy<Context>(options);
+  const decide = policy.decide;
+  // Only an origin validator can make a decision a promise; without one the check is skipped entirely.
+  const mayBeAsync = policy.mayBeAsync;
+  return function corsMiddleware(ctx: KoaContext, next: KoaNext): Promise<void> {
+    const decision = decide(ctx.method, ctx.req.headers, ctx as Context);
+    if (mayBeAsync && isThenable(decision)) return decision.then((settled) => apply(ctx, next, settled));
+    return apply(ctx, next, decision as CorsDecision);
+  };
+}
+
+function apply(ctx: KoaContext, next: KoaNext, decision: CorsDecision): Promise<void> {
+  if (decision.kind === 'preflight') {
+    answerPreflight(ctx, decision);
+    return DONE;
+  }
+  return handleActual(ctx, next, decision);
+}
+
+function answerPreflight(ctx: KoaContext, decision: PreflightDecision): void {
+  const status = decision.status;
+  const res = ctx.res;
+  // Koa sends a 204 without a body by itself. For any other status, a null body makes it send an empty one
+  // with no Content-Type; that setter turns the status into 204, so the status is set after it. Koa 2 then
+  // sends no length at all, which leaves a keep-alive client waiting for a body: hence Content-Length: 0.
+  if (status !== 204) {
+    ctx.body = null;
+    res.setHeader('content-length', '0');
+  }
+  ctx.status = status;
+  setHeaders(res, decision.headers);
+  if (decision.vary.length !== 0) mergeVaryInto(res, res.getHeader('vary'), decision.vary);
+}
+
+async function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequestDecision): Promise<void> {
+  const res = ctx.res;
+  setHeaders(res, decision.headers);
+  const tokens = decision.vary;
+  let vary: HeaderValue | undefined;
+  if (tokens.length !== 0) vary = mergeVaryInto(res, res.getHeader('vary'), tokens);
+  try {
+    await next();
+  } catch (error) {
+    // Koa's default error handler removes every response header, then sets `err.headers`.
+    throw keepCorsHeaders(error, decision);
+  }
+  // Downstream may have replaced Vary (`ctx.set('Vary', ...)`): merge Origin back in. Skipped when the
+  // response was already sent (`ctx.flushHeaders()`, `ctx.respond = false`).
+  if (tokens.length !== 0 && !res.headersSent) {
+    const current = res.getHeader('vary');
+    if (current !== vary) mergeVaryInto(res, current, tokens);
+  }
+}
+
+/** Merges `tokens` into the response's Vary (`existing`) and returns the value it now has. */
+function mergeVaryInto(res: KoaServerResponse, existing: HeaderValue | undefined, tokens: readonly string[]): HeaderValue | undefined {
+  // The common case, no Vary yet and the one token Origin, needs no parsing.
+  if (existing === undefined && tokens.length === 1) {
+    res.setHeader('vary', tokens[0]!);
+    return tokens[0];
+  }
+  const merged = mergeVary(existing, tokens);
+  if (merged === undefined) return existing;
+  res.setHeader('vary', merged);
+  return merged;
+}
+
+// Names are written lower-case (as HTTP/2 and Fastify send them; HTTP/1.1 names are case-insensitive): Node
+// lower-cases every name it is given, and a name already lower-case spares it a new string per header. A switch
+// over constant strings is a few pointer comparisons, cheaper than a Map look-up.
+function lowerCase(name: string): string {
+  switch (name) {
+    case 'Access-Control-Allow-Origin':
+      return 'access-control-allow-origin';
+    case 'Access-Control-Allow-Credentials':
+      return 'access-control-allow-credentials';
+    case 'Access-Control-Expose-Headers':
+      return 'access-control-expose-headers';
+    case 'Access-Control-Allow-Methods':
+      return 'access-control-allow-methods';
+    case 'Access-Control-Allow-Headers':
+      return 'access-control-allow-headers';
+    case 'Access-Control-Max-Age':
+      return 'access-control-max-age';
+    case 'Access-Control-Allow-Private-Network':
+      return 'access-control-allow-private-network';
+    default:
+      return name.toLowerCase();
+  }
+}
+
+function setHeaders(res: KoaServerResponse, headers: readonly CorsHeader[]): void {
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i]!;
+    const name = header[0];
+    res.setHeader(lowerCase(name), header[1]);
+  }
+}
+
+type HeaderValue = string | number | readonly string[];
+
+/** Puts the decision's headers and the merged Vary on `error.headers`, the only headers Koa's onerror writes. */
+function keepCorsHeaders(error: unknown, decision: ActualRequestDecision): unknown {
+  if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return error;
+  try {
+    const target = error as { headers?: unknown };
+    const own = decision.headers;
+    const merged: Record<string, HeaderValue> = {};
+    let vary: HeaderValue | undefined;
+    const existing = target.headers;
+    if (existing !== null && typeof existing === 'object') {
+      // Copied, never mutated: the object may be shared between errors. Names compare case-insensitively so
+      // that no header is sent twice under two spellings; the decision's own headers win.
+      for (const name of Object.keys(existing)) {
+        const value = (existing as Record<string, HeaderValue>)[name]!;
+        const lower = name.toLowerCase();
+        if (lower === 'vary') vary = value;
+        else if (lower !== '__proto__' && !own.some((header) => lowerCase(header[0]) === lower)) merged[name] = value;
+      }
+    }
+    for (const [name, value] of own) merged[lowerCase(name)] = value;
+    if (decision.vary.length !== 0) vary = mergeVary(vary, decision.vary) ?? vary;
+    if (vary !== undefined) merged.vary = vary;
+    target.headers = merged;
+  } catch {
+    // A frozen error, a read-only `headers` or a throwing getter: the user's error goes on unchanged.
+  }
+  return error;
+}
