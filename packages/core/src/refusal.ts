@@ -42,6 +42,8 @@ function shown(origin: string): string {
  */
 class Refusal {
   readonly origin: string;
+  readonly message: string;
+  readonly hint: string;
   constructor(
     readonly code: RefusalCode,
     origin: string,
@@ -51,9 +53,11 @@ class Refusal {
     readonly error?: unknown,
   ) {
     this.origin = shown(origin);
+    this.message = this.describe();
+    this.hint = this.advise();
   }
 
-  get message(): string {
+  private describe(): string {
     const o = this.origin;
     switch (this.code) {
       case 'malformed-origin':
@@ -73,7 +77,7 @@ class Refusal {
     }
   }
 
-  get hint(): string {
+  private advise(): string {
     switch (this.code) {
       case 'malformed-origin':
         return 'browsers send lower-case scheme://host[:port] with no default port, path, userinfo or trailing dot; this request did not come from one as-is';
