@@ -1,0 +1,30 @@
+import { cors } from './plugin.js';
+import type { FastifyCorsRouteOptions } from './plugin.js';
+
+export { cors };
+export default cors;
+export type { FastifyCorsOptions, FastifyCorsRouteOptions } from './plugin.js';
+export { CorsConfigError } from '@cors/core';
+export type {
+  CorsConfigProblem,
+  CorsOptions,
+  OriginEntry,
+  OriginValidator,
+  RefusalCode,
+  RefusalReason,
+  ValidatorCacheOptions,
+} from '@cors/core';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * This route's CORS policy: options merged over the ones given to `register(cors, ...)`, or `false` for no
+     * CORS at all. Also governs the route's preflights. Read when the route is declared, so declare routes after
+     * `await app.register(cors, ...)`.
+     *
+     * @example config: { cors: { methods: ['PUT'], allowedHeaders: ['content-type'] } }
+     * @example config: { cors: false }
+     */
+    cors?: FastifyCorsRouteOptions | false;
+  }
+}
