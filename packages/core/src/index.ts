@@ -1,4 +1,4 @@
-export { createCorsPolicy } from './policy.js';
+export { createCorsPolicy, isPreflight } from './policy.js';
 export type { CorsPolicy, CorsDecision, PreflightDecision, ActualRequestDecision, CorsHeader, CorsRequestHeaders } from './policy.js';
 export { CorsConfigError } from './errors.js';
 export type { CorsConfigProblem } from './errors.js';

@@ -7,7 +7,7 @@ import { isToken } from './tokens.js';
 import { compileAllowedHeaders, compileExposedHeaders, compileMethods, compileMaxAge, compilePreflightStatus } from './settings.js';
 
 /**
- * A response header to set: `[name, value]`.
+ * A response header to set: `[name, value]`, the name in lower case (Node keeps names lower-case, so this costs least).
  *
  * @example
  * for (const [name, value] of decision.headers) res.setHeader(name, value);
@@ -120,8 +120,8 @@ const VARY_ORIGIN: readonly string[] = Object.freeze(['Origin']);
 const VARY_NONE: readonly string[] = Object.freeze([]);
 const NO_HEADERS: readonly CorsHeader[] = Object.freeze([]);
 
-const ACAO = 'Access-Control-Allow-Origin';
-const ACAC: CorsHeader = ['Access-Control-Allow-Credentials', 'true'];
+const ACAO = 'access-control-allow-origin';
+const ACAC: CorsHeader = ['access-control-allow-credentials', 'true'];
 
 /**
  * Compiles options into a policy, validating everything up front. Throws `CorsConfigError` listing every
@@ -130,7 +130,7 @@ const ACAC: CorsHeader = ['Access-Control-Allow-Credentials', 'true'];
  * @example
  * const policy = createCorsPolicy({ origin: 'https://app.example.com', credentials: true });
  * const decision = policy.decide('GET', { origin: 'https://app.example.com' });
- * // decision.headers: [['Access-Control-Allow-Origin', 'https://app.example.com'], ['Access-Control-Allow-Credentials', 'true']]
+ * // decision.headers: [['access-control-allow-origin', 'https://app.example.com'], ['access-control-allow-credentials', 'true']]
  */
 export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request>): CorsPolicy<Request> {
   const problems = new ProblemList();
@@ -183,13 +183,13 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
   // Everything below the origin is fixed per policy, so the header lists are built once.
   const actualTail: CorsHeader[] = [];
   if (credentials) actualTail.push(ACAC);
-  if (exposed !== undefined) actualTail.push(['Access-Control-Expose-Headers', exposed]);
+  if (exposed !== undefined) actualTail.push(['access-control-expose-headers', exposed]);
   const preflightTail: CorsHeader[] = [];
   if (credentials) preflightTail.push(ACAC);
-  preflightTail.push(['Access-Control-Allow-Methods', methods.header]);
-  if (allowed.header !== undefined) preflightTail.push(['Access-Control-Allow-Headers', allowed.header]);
-  if (maxAge !== undefined) preflightTail.push(['Access-Control-Max-Age', maxAge]);
-  const preflightTailWithPna: CorsHeader[] = [...preflightTail, ['Access-Control-Allow-Private-Network', 'true']];
+  preflightTail.push(['access-control-allow-methods', methods.header]);
+  if (allowed.header !== undefined) preflightTail.push(['access-control-allow-headers', allowed.header]);
+  if (maxAge !== undefined) preflightTail.push(['access-control-max-age', maxAge]);
+  const preflightTailWithPna: CorsHeader[] = [...preflightTail, ['access-control-allow-private-network', 'true']];
 
   const vary = matcher.any ? VARY_NONE : VARY_ORIGIN;
   const noOrigin: ActualRequestDecision = Object.freeze({ kind: 'actual', allowed: false, headers: NO_HEADERS, vary, reason: null });
@@ -271,9 +271,7 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
   const decide = (method: string, headers: CorsRequestHeaders, request?: Request): CorsDecision | Promise<CorsDecision> => {
     const rawOrigin = headers.origin;
     if (rawOrigin === undefined) return noOrigin;
-    const requestMethod = headers['access-control-request-method'];
-    // A malformed Access-Control-Request-Method is treated as absent: the request is then not a preflight.
-    const preflight = method === 'OPTIONS' && typeof requestMethod === 'string' && isToken(requestMethod);
+    const preflight = isPreflight(method, headers);
     const origin = single(rawOrigin);
     if (origin === undefined) {
       // Several Origin headers: the request is malformed, never allowed.
@@ -291,6 +289,21 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
     mayBeAsync: matcher.mayBeAsync,
     options: Object.freeze({ ...options, credentials, preflightStatus, allowPrivateNetwork }),
   }) as CorsPolicy<Request>;
+}
+
+/**
+ * Whether a request is a CORS preflight: `OPTIONS` with an `Origin` and a well-formed
+ * `Access-Control-Request-Method` (a malformed one counts as absent). Adapters use it to route preflights;
+ * `decide` applies the same rule.
+ *
+ * @example
+ * isPreflight('OPTIONS', { origin: 'https://app.example.com', 'access-control-request-method': 'PUT' }); // true
+ * isPreflight('OPTIONS', { origin: 'https://app.example.com' }); // false: the application's own OPTIONS
+ */
+export function isPreflight(method: string, headers: CorsRequestHeaders): boolean {
+  if (method !== 'OPTIONS' || headers.origin === undefined) return false;
+  const requestMethod = headers['access-control-request-method'];
+  return typeof requestMethod === 'string' && isToken(requestMethod);
 }
 
 function single(value: string | readonly string[] | undefined): string | undefined {

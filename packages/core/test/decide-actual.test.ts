@@ -14,7 +14,7 @@ describe('an actual request from an allowed origin', () => {
     expect(decision).toEqual({
       kind: 'actual',
       allowed: true,
-      headers: [['Access-Control-Allow-Origin', APP]],
+      headers: [['access-control-allow-origin', APP]],
       vary: ['Origin'],
       reason: null,
     });
@@ -34,7 +34,7 @@ describe('an actual request from an allowed origin', () => {
     ['https://bücher.de', 'https://xn--bcher-kva.de'],
     ['chrome-extension://abcdefghijklmnop', 'chrome-extension://abcdefghijklmnop'],
   ])('%s allows %s', (pattern, origin) => {
-    expect(headersOf(actual({ origin: pattern }, origin))).toEqual({ 'Access-Control-Allow-Origin': origin });
+    expect(headersOf(actual({ origin: pattern }, origin))).toEqual({ 'access-control-allow-origin': origin });
   });
 
   it.each([
@@ -56,27 +56,27 @@ describe('an actual request from an allowed origin', () => {
 
   it('adds Access-Control-Allow-Credentials: true with credentials', () => {
     expect(actual({ origin: APP, credentials: true }, APP).headers).toEqual([
-      ['Access-Control-Allow-Origin', APP],
-      ['Access-Control-Allow-Credentials', 'true'],
+      ['access-control-allow-origin', APP],
+      ['access-control-allow-credentials', 'true'],
     ]);
   });
 
   it('adds Access-Control-Expose-Headers, lower-cased and de-duplicated', () => {
     const decision = actual({ origin: APP, credentials: true, exposedHeaders: ['X-Request-Id', 'x-trace', 'x-request-id'] }, APP);
     expect(headersOf(decision)).toEqual({
-      'Access-Control-Allow-Origin': APP,
-      'Access-Control-Allow-Credentials': 'true',
-      'Access-Control-Expose-Headers': 'x-request-id, x-trace',
+      'access-control-allow-origin': APP,
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'x-request-id, x-trace',
     });
   });
 
   it("exposes '*' without credentials", () => {
-    expect(headersOf(actual({ origin: APP, exposedHeaders: '*' }, APP))['Access-Control-Expose-Headers']).toBe('*');
+    expect(headersOf(actual({ origin: APP, exposedHeaders: '*' }, APP))['access-control-expose-headers']).toBe('*');
   });
 
   it('never sends preflight-only headers', () => {
     const decision = actual({ origin: APP, methods: ['PUT'], allowedHeaders: ['x-a'], maxAge: 600, allowPrivateNetwork: true }, APP);
-    expect(Object.keys(headersOf(decision))).toEqual(['Access-Control-Allow-Origin']);
+    expect(Object.keys(headersOf(decision))).toEqual(['access-control-allow-origin']);
   });
 });
 
@@ -85,15 +85,15 @@ describe("the '*' policy", () => {
     expect(actual({ origin: '*' }, origin)).toEqual({
       kind: 'actual',
       allowed: true,
-      headers: [['Access-Control-Allow-Origin', '*']],
+      headers: [['access-control-allow-origin', '*']],
       vary: [],
       reason: null,
     });
   });
 
   it('wins over other entries in the list', () => {
-    expect(headersOf(actual({ origin: [APP, '*'] }, 'https://other.example.net'))).toEqual({ 'Access-Control-Allow-Origin': '*' });
-    expect(headersOf(actual({ origin: [APP, '*'] }, APP))).toEqual({ 'Access-Control-Allow-Origin': '*' });
+    expect(headersOf(actual({ origin: [APP, '*'] }, 'https://other.example.net'))).toEqual({ 'access-control-allow-origin': '*' });
+    expect(headersOf(actual({ origin: [APP, '*'] }, APP))).toEqual({ 'access-control-allow-origin': '*' });
   });
 
   it('does not vary, even without an Origin', () => {
@@ -107,7 +107,7 @@ describe("the '*' policy", () => {
 
 describe("the 'null' origin", () => {
   it('is allowed only when listed, and answered with null', () => {
-    expect(headersOf(actual({ origin: [APP, 'null'] }, 'null'))).toEqual({ 'Access-Control-Allow-Origin': 'null' });
+    expect(headersOf(actual({ origin: [APP, 'null'] }, 'null'))).toEqual({ 'access-control-allow-origin': 'null' });
   });
 
   it('is refused otherwise, with a hint about opaque origins', () => {
@@ -192,7 +192,7 @@ describe('which requests are actual requests', () => {
     expect(decideNow(policy, 'OPTIONS', { origin: APP })).toEqual({
       kind: 'actual',
       allowed: true,
-      headers: [['Access-Control-Allow-Origin', APP]],
+      headers: [['access-control-allow-origin', APP]],
       vary: ['Origin'],
       reason: null,
     });
@@ -212,7 +212,7 @@ describe('which requests are actual requests', () => {
 
 describe('an Origin header given as an array', () => {
   it('of one value is that value', () => {
-    expect(headersOf(actual({ origin: APP }, [APP]))).toEqual({ 'Access-Control-Allow-Origin': APP });
+    expect(headersOf(actual({ origin: APP }, [APP]))).toEqual({ 'access-control-allow-origin': APP });
   });
 
   it.each([
@@ -266,7 +266,7 @@ describe('Access-Control-Allow-Origin is only ever * or the exact request origin
   it('never echoes a different spelling', () => {
     const policy = createCorsPolicy({ origin: ['HTTPS://App.Example.com:443', 'https://*.Example.com'], credentials: true });
     for (const origin of [APP, 'https://a.example.com', 'https://App.example.com', 'https://a.example.com:443']) {
-      const acao = headersOf(decideNow(policy, 'GET', { origin }))['Access-Control-Allow-Origin'];
+      const acao = headersOf(decideNow(policy, 'GET', { origin }))['access-control-allow-origin'];
       if (acao !== undefined) expect(acao).toBe(origin);
     }
   });
@@ -275,7 +275,7 @@ describe('Access-Control-Allow-Origin is only ever * or the exact request origin
     const policy = createCorsPolicy({ origin: ['https://a.example.com', 'https://b.example.com'] });
     const a = decideNow(policy, 'GET', { origin: 'https://a.example.com' });
     const b = decideNow(policy, 'GET', { origin: 'https://b.example.com' });
-    expect(headersOf(a)['Access-Control-Allow-Origin']).toBe('https://a.example.com');
-    expect(headersOf(b)['Access-Control-Allow-Origin']).toBe('https://b.example.com');
+    expect(headersOf(a)['access-control-allow-origin']).toBe('https://a.example.com');
+    expect(headersOf(b)['access-control-allow-origin']).toBe('https://b.example.com');
   });
 });

@@ -15,8 +15,8 @@ describe('an allowed preflight', () => {
       allowed: true,
       status: 204,
       headers: [
-        ['Access-Control-Allow-Origin', APP],
-        ['Access-Control-Allow-Methods', 'GET, HEAD, POST'],
+        ['access-control-allow-origin', APP],
+        ['access-control-allow-methods', 'GET, HEAD, POST'],
       ],
       vary: ['Origin'],
       reason: null,
@@ -38,24 +38,24 @@ describe('an allowed preflight', () => {
       preflightHeaders(APP, 'PUT', 'content-type,x-trace', { 'access-control-request-private-network': 'true' }),
     );
     expect(decision).toMatchObject({ kind: 'preflight', allowed: true, status: 200, vary: ['Origin'], reason: null });
-    expect(decision.headers[0]).toEqual(['Access-Control-Allow-Origin', APP]);
+    expect(decision.headers[0]).toEqual(['access-control-allow-origin', APP]);
     expect(headersOf(decision)).toEqual({
-      'Access-Control-Allow-Origin': APP,
-      'Access-Control-Allow-Credentials': 'true',
-      'Access-Control-Allow-Methods': 'GET, PUT, DELETE',
-      'Access-Control-Allow-Headers': 'content-type, authorization, x-trace',
-      'Access-Control-Max-Age': '600',
-      'Access-Control-Allow-Private-Network': 'true',
+      'access-control-allow-origin': APP,
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'GET, PUT, DELETE',
+      'access-control-allow-headers': 'content-type, authorization, x-trace',
+      'access-control-max-age': '600',
+      'access-control-allow-private-network': 'true',
     });
   });
 
   it('never lists Expose-Headers', () => {
-    expect(headersOf(preflight({ origin: APP, exposedHeaders: ['x-a'] }, preflightHeaders(APP, 'GET')))).not.toHaveProperty('Access-Control-Expose-Headers');
+    expect(headersOf(preflight({ origin: APP, exposedHeaders: ['x-a'] }, preflightHeaders(APP, 'GET')))).not.toHaveProperty('access-control-expose-headers');
   });
 
   it('sends Max-Age 0 when configured as 0, and none when unset', () => {
-    expect(headersOf(preflight({ origin: APP, maxAge: 0 }, preflightHeaders(APP, 'GET')))['Access-Control-Max-Age']).toBe('0');
-    expect(headersOf(preflight({ origin: APP }, preflightHeaders(APP, 'GET')))).not.toHaveProperty('Access-Control-Max-Age');
+    expect(headersOf(preflight({ origin: APP, maxAge: 0 }, preflightHeaders(APP, 'GET')))['access-control-max-age']).toBe('0');
+    expect(headersOf(preflight({ origin: APP }, preflightHeaders(APP, 'GET')))).not.toHaveProperty('access-control-max-age');
   });
 
   it.each([200, 204, 299])('uses preflightStatus %i', (preflightStatus) => {
@@ -66,15 +66,15 @@ describe('an allowed preflight', () => {
     const decision = preflight({ origin: '*', methods: '*', allowedHeaders: '*' }, preflightHeaders('https://any.example.net', 'PATCH', 'x-a'));
     expect(decision).toMatchObject({ allowed: true, vary: [] });
     expect(headersOf(decision)).toEqual({
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Methods': '*',
-      'Access-Control-Allow-Headers': '*',
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': '*',
+      'access-control-allow-headers': '*',
     });
   });
 
   it('answers a subdomain pattern with the request origin', () => {
     const decision = preflight({ origin: 'https://*.example.com', credentials: true }, preflightHeaders('https://a.b.example.com', 'GET'));
-    expect(headersOf(decision)['Access-Control-Allow-Origin']).toBe('https://a.b.example.com');
+    expect(headersOf(decision)['access-control-allow-origin']).toBe('https://a.b.example.com');
   });
 });
 
@@ -127,7 +127,7 @@ describe('Access-Control-Request-Headers', () => {
     const headers = { ...preflightHeaders(APP, 'GET'), 'access-control-request-headers': requested };
     const decision = preflight(options, headers);
     expect(decision).toMatchObject({ allowed: true, status: 204 });
-    expect(headersOf(decision)['Access-Control-Allow-Headers']).toBe('content-type, x-trace');
+    expect(headersOf(decision)['access-control-allow-headers']).toBe('content-type, x-trace');
   });
 
   it.each([
@@ -155,15 +155,15 @@ describe('Access-Control-Request-Headers', () => {
 
   it('never reflects the requested names', () => {
     const decision = preflight(options, preflightHeaders(APP, 'GET', 'x-trace'));
-    expect(headersOf(decision)['Access-Control-Allow-Headers']).toBe('content-type, x-trace');
-    expect(headersOf(preflight({ origin: APP }, preflightHeaders(APP, 'GET', '')))).not.toHaveProperty('Access-Control-Allow-Headers');
+    expect(headersOf(decision)['access-control-allow-headers']).toBe('content-type, x-trace');
+    expect(headersOf(preflight({ origin: APP }, preflightHeaders(APP, 'GET', '')))).not.toHaveProperty('access-control-allow-headers');
   });
 
   it('treats a value that is not a list of tokens as absent: nothing is allowed beyond the configured list', () => {
     for (const requested of ['x-a;b', 'x a', 'x-trace, x-é', 'x-trace\n', '"x-trace"']) {
       const decision = preflight(options, preflightHeaders(APP, 'GET', requested));
       expect(decision.allowed, requested).toBe(true);
-      expect(headersOf(decision)['Access-Control-Allow-Headers']).toBe('content-type, x-trace');
+      expect(headersOf(decision)['access-control-allow-headers']).toBe('content-type, x-trace');
     }
   });
 });
@@ -174,7 +174,7 @@ describe("allowedHeaders: '*'", () => {
   it('allows any name and answers *', () => {
     const decision = preflight(options, preflightHeaders(APP, 'GET', 'x-anything, content-type, X-Other'));
     expect(decision.allowed).toBe(true);
-    expect(headersOf(decision)['Access-Control-Allow-Headers']).toBe('*');
+    expect(headersOf(decision)['access-control-allow-headers']).toBe('*');
   });
 
   it.each(['authorization', 'Authorization', 'x-a, AUTHORIZATION', ' authorization '])('never covers %j', (requested) => {
@@ -187,14 +187,14 @@ describe("allowedHeaders: '*'", () => {
   it('allows authorization when listed by name', () => {
     const decision = preflight({ origin: APP, credentials: true, allowedHeaders: ['authorization'] }, preflightHeaders(APP, 'GET', 'Authorization'));
     expect(decision.allowed).toBe(true);
-    expect(headersOf(decision)['Access-Control-Allow-Headers']).toBe('authorization');
+    expect(headersOf(decision)['access-control-allow-headers']).toBe('authorization');
   });
 });
 
 describe('private network access', () => {
   it('is answered when allowed', () => {
     const decision = preflight({ origin: APP, allowPrivateNetwork: true }, preflightHeaders(APP, 'GET', undefined, { 'access-control-request-private-network': 'true' }));
-    expect(headersOf(decision)['Access-Control-Allow-Private-Network']).toBe('true');
+    expect(headersOf(decision)['access-control-allow-private-network']).toBe('true');
   });
 
   it('is refused when not allowed', () => {
@@ -206,12 +206,12 @@ describe('private network access', () => {
     const extra: Record<string, string> = value === undefined ? {} : { 'access-control-request-private-network': value };
     const decision = preflight({ origin: APP, allowPrivateNetwork: true }, preflightHeaders(APP, 'GET', undefined, extra));
     expect(decision.allowed).toBe(true);
-    expect(headersOf(decision)).not.toHaveProperty('Access-Control-Allow-Private-Network');
+    expect(headersOf(decision)).not.toHaveProperty('access-control-allow-private-network');
   });
 
   it('is never sent on actual requests', () => {
     const decision = decideNow(createCorsPolicy({ origin: APP, allowPrivateNetwork: true }), 'GET', { origin: APP, 'access-control-request-private-network': 'true' });
-    expect(headersOf(decision)).toEqual({ 'Access-Control-Allow-Origin': APP });
+    expect(headersOf(decision)).toEqual({ 'access-control-allow-origin': APP });
   });
 });
 
@@ -259,6 +259,6 @@ describe('OPTIONS without a preflight', () => {
   it('with a malformed Access-Control-Request-Method is an actual request, so its headers are not checked', () => {
     const decision = decideNow(policy, 'OPTIONS', { origin: APP, 'access-control-request-method': 'GET PUT', 'access-control-request-headers': 'x-secret' });
     expect(decision).toMatchObject({ kind: 'actual', allowed: true });
-    expect(headersOf(decision)).toEqual({ 'Access-Control-Allow-Origin': APP });
+    expect(headersOf(decision)).toEqual({ 'access-control-allow-origin': APP });
   });
 });

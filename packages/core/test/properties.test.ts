@@ -269,12 +269,12 @@ function checkInvariants(decision: CorsDecision, r: GeneratedRequest, preflightS
     check(decision.status === (decision.allowed ? preflightStatus : 403), 'status');
   }
   if (r.origin === undefined) check(!decision.allowed && decision.reason === null, 'absent Origin allowed or reported');
-  const acao = decision.headers.find(([n]) => n === 'Access-Control-Allow-Origin')?.[1];
+  const acao = decision.headers.find(([n]) => n === 'access-control-allow-origin')?.[1];
   if (decision.allowed) {
     const sent = typeof r.origin === 'string' ? r.origin : r.origin?.[0];
     check(acao === '*' || acao === sent, `Access-Control-Allow-Origin ${acao} for ${String(sent)}`);
   }
-  const acac = decision.headers.find(([n]) => n === 'Access-Control-Allow-Credentials')?.[1];
+  const acac = decision.headers.find(([n]) => n === 'access-control-allow-credentials')?.[1];
   if (acac !== undefined) check(acac === 'true' && acao !== '*', 'Allow-Credentials');
   for (const [, value] of decision.headers) check(!/[\r\n\0]/.test(value), 'a control character in a header value');
 }

@@ -23,7 +23,7 @@ describe('synchronous validators', () => {
     const policy = createCorsPolicy<{ host: string }>({ origin: [APP, validator] });
     expect(policy.mayBeAsync).toBe(true);
     const decision = decideNow(policy, 'GET', { origin: TENANT }, { host: 'api' });
-    expect(headersOf(decision)).toEqual({ 'Access-Control-Allow-Origin': TENANT });
+    expect(headersOf(decision)).toEqual({ 'access-control-allow-origin': TENANT });
     expect(validator).toHaveBeenCalledExactlyOnceWith(TENANT, { host: 'api' });
   });
 
@@ -68,7 +68,7 @@ describe('decide returns a promise only when needed', () => {
   });
 
   it('is a promise when the validator returns one', async () => {
-    expect(await decideLater(policy, 'GET', { origin: TENANT })).toMatchObject({ allowed: true, headers: [['Access-Control-Allow-Origin', TENANT]] });
+    expect(await decideLater(policy, 'GET', { origin: TENANT })).toMatchObject({ allowed: true, headers: [['access-control-allow-origin', TENANT]] });
     expect(await decideLater(policy, 'GET', { origin: 'https://other.example.org' })).toMatchObject({ allowed: false, reason: { code: 'origin-not-allowed' } });
   });
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
-import { CorsConfigError, createCorsPolicy, isThenable, mergeVary } from '@cors/core';
+import { CorsConfigError, createCorsPolicy, isPreflight, isThenable, mergeVary } from '@cors/core';
 import type { CorsConfigProblem, CorsDecision, CorsOptions, CorsPolicy } from '@cors/core';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 
@@ -62,11 +62,6 @@ const states = new WeakMap<object, ServerState>();
 // The name is inlined into code find-my-way generates, so it must be an identifier.
 const STRATEGY = 'corsPreflight';
 const PREFLIGHT = 'preflight';
-// Sorts requests into preflights exactly as the core does. A '*' policy never calls user code.
-const probe = createCorsPolicy({ origin: '*' });
-// Upper-case letters are a token under any reading; the common case skips the probe's origin parse.
-const PLAIN_METHOD = /^[A-Z]+$/;
-
 const preflightStrategy = {
   name: STRATEGY,
   storage() {
@@ -79,12 +74,7 @@ const preflightStrategy = {
     };
   },
   deriveConstraint(req: IncomingMessage): string | undefined {
-    if (req.method !== 'OPTIONS') return undefined;
-    const headers = req.headers;
-    const requestMethod = headers['access-control-request-method'];
-    if (headers.origin === undefined || requestMethod === undefined) return undefined;
-    if (typeof requestMethod === 'string' && PLAIN_METHOD.test(requestMethod)) return PREFLIGHT;
-    return (probe.decide('OPTIONS', headers) as CorsDecision).kind === 'preflight' ? PREFLIGHT : undefined;
+    return isPreflight(req.method as string, req.headers) ? PREFLIGHT : undefined;
   },
   // Non-preflight OPTIONS requests, and preflights to URLs without a preflight route, still reach plain routes.
   mustMatchWhenDerived: false,
@@ -358,7 +348,7 @@ function apply(decision: CorsDecision, request: FastifyRequest, reply: FastifyRe
   const headers = decision.headers;
   for (let i = 0; i < headers.length; i++) {
     const header = headers[i]!;
-    reply.header(lowerCase(header[0]), header[1]);
+    reply.header(header[0], header[1]);
   }
   // Read back in onSend, where Vary is merged; every response passes there, errors and 404s included.
   (request as unknown as VarySlot)[kVary] = decision.vary;
@@ -367,18 +357,6 @@ function apply(decision: CorsDecision, request: FastifyRequest, reply: FastifyRe
     return;
   }
   next();
-}
-
-// reply.header() lower-cases every name; a fresh string per call is the slowest part of setting a header, while a
-// name that is already lower-case comes back as is. The core's names are a handful of constants.
-const lowerNames = new Map<string, string>();
-function lowerCase(name: string): string {
-  let lower = lowerNames.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    lowerNames.set(name, lower);
-  }
-  return lower;
 }
 
 function setVary(reply: FastifyReply, tokens: readonly string[]): void {

@@ -128,35 +128,10 @@ function mergeVaryInto(res: KoaServerResponse, existing: HeaderValue | undefined
   return merged;
 }
 
-// Names are written lower-case (as HTTP/2 and Fastify send them; HTTP/1.1 names are case-insensitive): Node
-// lower-cases every name it is given, and a name already lower-case spares it a new string per header. A switch
-// over constant strings is a few pointer comparisons, cheaper than a Map look-up.
-function lowerCase(name: string): string {
-  switch (name) {
-    case 'Access-Control-Allow-Origin':
-      return 'access-control-allow-origin';
-    case 'Access-Control-Allow-Credentials':
-      return 'access-control-allow-credentials';
-    case 'Access-Control-Expose-Headers':
-      return 'access-control-expose-headers';
-    case 'Access-Control-Allow-Methods':
-      return 'access-control-allow-methods';
-    case 'Access-Control-Allow-Headers':
-      return 'access-control-allow-headers';
-    case 'Access-Control-Max-Age':
-      return 'access-control-max-age';
-    case 'Access-Control-Allow-Private-Network':
-      return 'access-control-allow-private-network';
-    default:
-      return name.toLowerCase();
-  }
-}
-
 function setHeaders(res: KoaServerResponse, headers: readonly CorsHeader[]): void {
   for (let i = 0; i < headers.length; i++) {
     const header = headers[i]!;
-    const name = header[0];
-    res.setHeader(lowerCase(name), header[1]);
+    res.setHeader(header[0], header[1]);
   }
 }
 
@@ -178,10 +153,10 @@ function keepCorsHeaders(error: unknown, decision: ActualRequestDecision): unkno
         const value = (existing as Record<string, HeaderValue>)[name]!;
         const lower = name.toLowerCase();
         if (lower === 'vary') vary = value;
-        else if (lower !== '__proto__' && !own.some((header) => lowerCase(header[0]) === lower)) merged[name] = value;
+        else if (lower !== '__proto__' && !own.some((header) => header[0] === lower)) merged[name] = value;
       }
     }
-    for (const [name, value] of own) merged[lowerCase(name)] = value;
+    for (const [name, value] of own) merged[name] = value;
     if (decision.vary.length !== 0) vary = mergeVary(vary, decision.vary) ?? vary;
     if (vary !== undefined) merged.vary = vary;
     target.headers = merged;
