@@ -114,7 +114,7 @@ module.exports = function checkExports(name, m, resolved, extension) {
       if (typeof m[key] !== 'function') throw new Error('no ' + key + ' export');
     }
     const decision = m.createCorsPolicy(GOOD).decide('GET', { origin: 'https://app.example.com' });
-    const allowOrigin = decision.headers.find((h) => h[0] === 'Access-Control-Allow-Origin');
+    const allowOrigin = decision.headers.find((h) => h[0] === 'access-control-allow-origin');
     if (!decision.allowed || !allowOrigin || allowOrigin[1] !== 'https://app.example.com') throw new Error('decide: ' + JSON.stringify(decision));
     configErrorOf(() => m.createCorsPolicy(BAD), m.CorsConfigError);
     return;
