@@ -1,33 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cors } from '@cors/express';
-import { rawRequest, type RawResponse } from '../src/raw-http.js';
+import { expectAllowedPreflight, expectRefusedPreflight, preflight } from '../src/preflight-assertions.js';
+import { rawRequest } from '../src/raw-http.js';
 import { expressOf, listenExpress, type ExpressApp, type ExpressRequest, type ExpressResponse } from '../src/servers/express.js';
 import type { RunningServer } from '../src/types.js';
 
 const APP = 'https://app.example.com';
 const ADMIN = 'https://admin.example.com';
-
-const preflight = (origin: string, method: string, headers: Array<[string, string]> = []): Array<[string, string]> => [
-  ['Origin', origin],
-  ['Access-Control-Request-Method', method],
-  ...headers,
-];
-
-function expectAllowedPreflight(reply: RawResponse, origin: string, methods: string): void {
-  expect(reply.status).toBe(204);
-  expect(reply.body).toBe('');
-  expect(reply.header('content-length')).toBe('0');
-  expect(reply.header('access-control-allow-origin')).toBe(origin);
-  expect(reply.header('access-control-allow-methods')).toBe(methods);
-  expect(reply.header('vary')).toBe('Origin');
-}
-
-function expectRefusedPreflight(reply: RawResponse): void {
-  expect(reply.status).toBe(403);
-  expect(reply.body).toBe('');
-  expect(reply.corsHeaderNames()).toEqual([]);
-  expect(reply.header('vary')).toBe('Origin');
-}
 
 for (const major of [4, 5]) {
   describe(`express ${major}: routers and per-route policies`, () => {

@@ -1,6 +1,7 @@
 // @cors/fastify and Fastify's routing on both majors: encapsulation, per-route config, the application's own
 // OPTIONS routes, parameters and prefixes.
 import { afterEach, describe, expect, it } from 'vitest';
+import { preflight } from '../src/preflight-assertions.js';
 import { rawRequest, type RawResponse } from '../src/raw-http.js';
 import { corsPlugin as cors, createFastify, listenFastify, type FastifyApp } from '../src/servers/fastify.js';
 import type { RunningServer } from '../src/types.js';
@@ -10,7 +11,6 @@ const OTHER = 'https://other.example.com';
 
 type Header = readonly [string, string];
 const origin = (value: string): Header[] => [['Origin', value]];
-const preflight = (from: string, method: string, ...more: Header[]): Header[] => [['Origin', from], ['Access-Control-Request-Method', method], ...more];
 const varyTokens = (res: RawResponse) => (res.header('vary') ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
 
 const running: RunningServer[] = [];
@@ -186,7 +186,7 @@ for (const major of [4, 5]) {
 
       it('the options object governs the preflight for its method', async () => {
         const { send, seen } = await routeConfigApp();
-        const allowed = await send('OPTIONS', '/x', preflight(OTHER, 'PUT', ['Access-Control-Request-Headers', 'x-token']));
+        const allowed = await send('OPTIONS', '/x', preflight(OTHER, 'PUT', [['Access-Control-Request-Headers', 'x-token']]));
         expect(allowed.status).toBe(204);
         expect(allowed.header('access-control-allow-origin')).toBe(OTHER);
         expect(allowed.header('access-control-allow-methods')).toBe('PUT');
@@ -314,7 +314,7 @@ for (const major of [4, 5]) {
           await app.register(cors, { origin: APP, methods: ['GET', 'PUT'] });
           app.put('/files/*', { config: { cors: { methods: ['PUT'], allowedHeaders: ['content-type'] } } }, handler('file'));
         });
-        const pre = await send('OPTIONS', '/files/a/b.txt', preflight(APP, 'PUT', ['Access-Control-Request-Headers', 'Content-Type']));
+        const pre = await send('OPTIONS', '/files/a/b.txt', preflight(APP, 'PUT', [['Access-Control-Request-Headers', 'Content-Type']]));
         expect(pre.status).toBe(204);
         expect(pre.header('access-control-allow-headers')).toBe('content-type');
         expect((await send('PUT', '/files/a/b.txt', origin(APP))).header('access-control-allow-origin')).toBe(APP);

@@ -2,33 +2,13 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import Router, { type RouterContext } from '@koa/router';
 import { cors } from '@cors/koa';
-import { rawRequest, type RawResponse } from '../src/raw-http.js';
+import { expectAllowedPreflight, expectRefusedPreflight, preflight } from '../src/preflight-assertions.js';
+import { rawRequest } from '../src/raw-http.js';
 import { listenKoa, loadKoa, type KoaApp } from '../src/servers/koa.js';
 import type { RunningServer } from '../src/types.js';
 
 const APP = 'https://app.example.com';
 const ADMIN = 'https://admin.example.com';
-
-const preflight = (origin: string, method: string, headers: Array<[string, string]> = []): Array<[string, string]> => [
-  ['Origin', origin],
-  ['Access-Control-Request-Method', method],
-  ...headers,
-];
-
-function expectAllowedPreflight(reply: RawResponse, origin: string, methods: string): void {
-  expect(reply.status).toBe(204);
-  expect(reply.body).toBe('');
-  expect(reply.header('access-control-allow-origin')).toBe(origin);
-  expect(reply.header('access-control-allow-methods')).toBe(methods);
-  expect(reply.header('vary')).toBe('Origin');
-}
-
-function expectRefusedPreflight(reply: RawResponse): void {
-  expect(reply.status).toBe(403);
-  expect(reply.body).toBe('');
-  expect(reply.corsHeaderNames()).toEqual([]);
-  expect(reply.header('vary')).toBe('Origin');
-}
 
 /** Writes `requests` on one connection and returns everything read until the server closes it. */
 function pipeline(baseUrl: string, requests: string[]): Promise<string> {
