@@ -13,12 +13,30 @@ export type {
   ValidatorCacheOptions,
 } from '@cors/core';
 
-/** Express's `next`, reduced to what the middleware calls. */
+/**
+ * Express's `next`, reduced to what the middleware calls: with no argument to go on to the next handler, with an
+ * error to hand it to Express's error handling. Express's own `NextFunction` fits it.
+ *
+ * @example
+ * // Calling the middleware by hand, e.g. from a handler of your own:
+ * const policy = cors({ origin: 'https://app.example.com' });
+ * const next: CorsNextFunction = (error) => (error ? console.error(error) : console.log('not a preflight'));
+ * policy(req, res, next);
+ */
 export type CorsNextFunction = (error?: unknown) => void;
 
 /**
  * The middleware `cors()` returns. Typed on node:http so `@types/express` is not needed; Express's own
- * `Request`/`Response` extend these, so it fits `app.use`, `router.use` and route handler lists.
+ * `Request`/`Response` extend these, so it fits `app.use`, `router.use` and route handler lists. `Req` is the
+ * request type its origin validators and `onRefused` receive.
+ *
+ * @example
+ * import type { Request } from 'express';
+ *
+ * // One instance for a route's preflight and for the route itself:
+ * const uploads: CorsMiddleware<Request> = cors<Request>({ origin: 'https://app.example.com', methods: ['PUT'] });
+ * app.options('/upload', uploads);
+ * app.put('/upload', uploads, upload);
  */
 export type CorsMiddleware<Req extends IncomingMessage = IncomingMessage> = (
   req: Req,
@@ -30,13 +48,20 @@ export type CorsMiddleware<Req extends IncomingMessage = IncomingMessage> = (
  * Creates Express 4/5 middleware from a CORS policy. The options are validated here, so a wrong configuration
  * throws `CorsConfigError` at start-up rather than on the first request.
  *
- * Preflights are answered by the middleware and never reach the application; every other request gets its
- * CORS headers and goes on to `next()`.
+ * Put it before authentication and routes. Preflights are answered by the middleware (`preflightStatus`, or 403
+ * with no CORS headers) and never reach the application; every other request gets its CORS headers, kept on error
+ * responses, and goes on to `next()`. `Vary: Origin` is merged with the application's own `Vary`. Origin
+ * validators and `onRefused` receive Express's `req` (write `cors<Request>(...)` outside `app.use` to type it).
+ *
+ * @param options - The policy; only `origin` is required. See the `@cors/core` options.
+ * @returns The middleware, for `app.use`, `router.use` or a route.
+ * @throws `CorsConfigError` listing every problem of the configuration, each with a hint.
  *
  * @example
- * app.use(cors({ origin: ['https://app.example.com'], credentials: true }));
+ * app.use(cors({ origin: ['https://app.example.com', 'https://*.preview.example.com'], credentials: true }));
  *
- * @example Per route, including its preflight:
+ * @example
+ * // Per route, including its preflight (app.put('/upload', cors(o), upload) alone misses the preflight):
  * app.route('/upload').all(cors({ origin: 'https://app.example.com', methods: ['PUT'] })).put(upload);
  */
 export function cors<Req extends IncomingMessage = IncomingMessage>(options: CorsOptions<Req>): CorsMiddleware<Req> {

@@ -2,6 +2,14 @@ import { cors } from './plugin.js';
 import type { FastifyCorsRouteOptions } from './plugin.js';
 
 export { cors };
+/**
+ * The CORS plugin, as the default export; the same as the named `cors`.
+ *
+ * @example
+ * import cors from '@cors/fastify';
+ *
+ * await app.register(cors, { origin: 'https://app.example.com' });
+ */
 export default cors;
 export type { FastifyCorsOptions, FastifyCorsRouteOptions } from './plugin.js';
 export { CorsConfigError } from '@cors/core';

@@ -4,10 +4,32 @@ import { CorsConfigError, createCorsPolicy, isPreflight, isThenable, mergeVary }
 import type { CorsConfigProblem, CorsDecision, CorsOptions, CorsPolicy } from '@cors/core';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 
-/** Options of `register(cors, options)`: the `@cors/core` options; validators and `onRefused` get the Fastify request. */
+/**
+ * Options of `register(cors, options)`: the `@cors/core` options, with origin validators and `onRefused`
+ * receiving the Fastify `request`. Only `origin` is required. Of Fastify's own register options, `logLevel` is
+ * accepted and `prefix` is refused (register `cors` inside the plugin that has the prefix instead).
+ *
+ * @example
+ * const options: FastifyCorsOptions = {
+ *   origin: ['https://app.example.com', async (origin, request) => tenants.allows(request.hostname, origin)],
+ *   credentials: true,
+ *   validatorCache: { maxEntries: 10_000, ttl: 60 },
+ *   onRefused: (reason, request) => request.log.warn({ cors: reason.code }, reason.message),
+ * };
+ * await app.register(cors, options);
+ */
 export type FastifyCorsOptions = CorsOptions<FastifyRequest>;
 
-/** A route's `config.cors`: options merged over the ones given to `register`. */
+/**
+ * A route's `config.cors`: options merged over the ones given to `register`, for the route's requests and its
+ * preflights. Checked when the route is declared. Under a credentialed registration, `origin: '*'` needs
+ * `credentials: false` too.
+ *
+ * @example
+ * const uploads: FastifyCorsRouteOptions = { methods: ['PUT'], allowedHeaders: ['content-type'] };
+ * app.put('/upload', { config: { cors: uploads } }, upload);
+ * app.get('/health', { config: { cors: { origin: '*', credentials: false } } }, health);
+ */
 export type FastifyCorsRouteOptions = Partial<FastifyCorsOptions>;
 
 type Policy = CorsPolicy<FastifyRequest>;
@@ -131,7 +153,26 @@ function plugin(instance: FastifyInstance, options: FastifyCorsOptions, done: (e
   done();
 }
 
-/** The plugin: `await app.register(cors, { origin: 'https://app.example.com' })`. */
+/**
+ * The CORS plugin for Fastify 4 and 5 (a `fastify-plugin` plugin, also the package's default export). The
+ * options, and every route's `config.cors`, are validated at start-up: a wrong configuration makes `register` or
+ * `ready` fail with `CorsConfigError`, never a request.
+ *
+ * Register it before your own `onRequest` hooks and your routes, and `await` it so routes declared after it have
+ * their `config.cors` seen. At the root it covers every route and the 404 handler; inside a plugin, that plugin's
+ * routes. Preflights are answered in its `onRequest` hook (`preflightStatus`, or 403 with no CORS headers), so
+ * later hooks and handlers never see them; every other request gets its CORS headers, kept on error responses,
+ * and `Vary: Origin` merged with the route's own `Vary`.
+ *
+ * @example
+ * import Fastify from 'fastify';
+ * import { cors } from '@cors/fastify';
+ *
+ * const app = Fastify();
+ * await app.register(cors, { origin: ['https://app.example.com', 'https://*.preview.example.com'], credentials: true });
+ * app.put('/upload', { config: { cors: { methods: ['PUT'] } } }, upload); // this route's requests and preflights
+ * app.get('/internal/metrics', { config: { cors: false } }, metrics); // no CORS at all
+ */
 export const cors: FastifyPluginCallback<FastifyCorsOptions> = fp(plugin, { fastify: '4.x || 5.x', name: '@cors/fastify' });
 
 function createRegistration(instance: FastifyInstance, options: FastifyCorsOptions): Registration {

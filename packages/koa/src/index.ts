@@ -15,29 +15,90 @@ export type { CorsOptions, RefusalReason } from '@cors/core';
 
 /**
  * What the middleware needs from a Koa context. Koa 2 and 3 contexts (and `@koa/router` contexts) satisfy it;
- * it is structural so the package does not depend on `@types/koa`.
+ * it is structural so the package does not depend on `@types/koa`. It is also the default type of the context
+ * origin validators and `onRefused` receive; name your own (`cors<Koa.Context>(...)`) to use more of it.
+ *
+ * @example
+ * // A validator that only needs what every Koa context has:
+ * const fromHeader = (origin: string, ctx: KoaContext) => ctx.req.headers['x-tenant'] === 'acme' && origin === 'https://acme.example.com';
+ * app.use(cors({ origin: ['https://app.example.com', fromHeader] }));
  */
 export interface KoaContext {
+  /**
+   * The request method, as Koa's `ctx.method`.
+   * @example onRefused: (reason, ctx) => console.warn(`${ctx.method}: ${reason.message}`)
+   */
   readonly method: string;
+  /**
+   * Node's request, as Koa's `ctx.req`; the middleware reads its headers (`Origin`, `Access-Control-Request-*`).
+   * @example origin: (origin, ctx) => ctx.req.headers['x-tenant'] === 'acme' && origin === 'https://acme.example.com'
+   */
   readonly req: { readonly headers: CorsRequestHeaders };
+  /**
+   * Node's response, as Koa's `ctx.res`; the CORS headers and `Vary` are set on it directly.
+   * @example onRefused: (reason, ctx) => ctx.res.setHeader('x-cors-refused', reason.code)
+   */
   readonly res: KoaServerResponse;
+  /**
+   * The response status, as Koa's `ctx.status`; set to `preflightStatus` or 403 when a preflight is answered.
+   * @example ctx.status = 204
+   */
   status: number;
+  /**
+   * The response body, as Koa's `ctx.body`; emptied when a preflight is answered.
+   * @example ctx.body = null
+   */
   body: unknown;
 }
 
-/** The part of Node's `ServerResponse` the middleware uses. */
+/**
+ * The part of Node's `ServerResponse` the middleware uses (`ctx.res` in Koa). Any `http.ServerResponse` fits.
+ *
+ * @example
+ * const res: KoaServerResponse = ctx.res;
+ * res.setHeader('vary', 'Origin');
+ */
 export interface KoaServerResponse {
+  /**
+   * Whether the head was already sent; then `Vary` is no longer merged back in after downstream middleware.
+   * @example if (!ctx.res.headersSent) ctx.res.setHeader('vary', 'Origin');
+   */
   readonly headersSent: boolean;
+  /**
+   * Reads a response header, case-insensitively, e.g. the application's own `Vary` to merge `Origin` into.
+   * @example const vary = ctx.res.getHeader('vary'); // 'Accept-Encoding'
+   */
   getHeader(name: string): string | number | readonly string[] | undefined;
+  /**
+   * Sets a response header; the middleware writes lower-case names.
+   * @example ctx.res.setHeader('access-control-allow-origin', 'https://app.example.com');
+   */
   setHeader(name: string, value: string): unknown;
 }
 
-/** Koa's `next`. */
+/**
+ * Koa's `next`: runs the downstream middleware. The middleware awaits it for every request that is not a
+ * preflight, and never calls it for a preflight.
+ *
+ * @example
+ * const timing = async (ctx: KoaContext, next: KoaNext): Promise<void> => {
+ *   const start = Date.now();
+ *   await next();
+ *   ctx.res.setHeader('x-response-time', `${Date.now() - start}ms`);
+ * };
+ */
 export type KoaNext = () => Promise<unknown>;
 
 /**
  * A Koa middleware, accepted by `app.use` and `@koa/router` under Koa 2 and 3. Generic in the context so it
- * takes the type of whatever app or router it is given to, and never narrows the handlers beside it.
+ * takes the type of whatever app or router it is given to, and never narrows the handlers beside it. `Context`
+ * is the context type origin validators and `onRefused` receive.
+ *
+ * @example
+ * // One instance for a route's preflight and for the route itself:
+ * const uploads: CorsMiddleware = cors({ origin: 'https://app.example.com', methods: ['PUT'] });
+ * router.options('/upload', uploads);
+ * router.put('/upload', uploads, upload);
  */
 export type CorsMiddleware<Context extends KoaContext = KoaContext> = <Ctx extends Context>(ctx: Ctx, next: KoaNext) => Promise<void>;
 
@@ -46,10 +107,16 @@ const DONE: Promise<void> = Promise.resolve();
 
 /**
  * CORS middleware for Koa 2 and 3. The options are validated now: a wrong configuration throws
- * `CorsConfigError` at start-up, not on the first request. Validators and `onRefused` receive the Koa context.
+ * `CorsConfigError` at start-up, not on the first request. Validators and `onRefused` receive the Koa context
+ * (typed `KoaContext` unless you name yours: `cors<Koa.Context>(...)`).
  *
- * Preflights are answered here and never reach later middleware; every other request gets its CORS headers
- * and goes on, and keeps them when a later middleware throws.
+ * Put it before authentication and routers. Preflights are answered here (`preflightStatus`, or 403 with no CORS
+ * headers) and never reach later middleware; every other request gets its CORS headers and goes on, and keeps
+ * them when a later middleware throws. `Vary: Origin` is merged with the application's own `Vary`.
+ *
+ * @param options - The policy; only `origin` is required. See the `@cors/core` options.
+ * @returns The middleware, for `app.use` or a `@koa/router` route.
+ * @throws `CorsConfigError` listing every problem of the configuration, each with a hint.
  *
  * @example
  * app.use(cors({ origin: ['https://app.example.com'], credentials: true }));
