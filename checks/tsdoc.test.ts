@@ -1,4 +1,4 @@
-// Every public export of @cors/core, and every option, carries TSDoc with an @example: that is what editors
+// Every public export of each package, and every option, carries TSDoc with an @example: that is what editors
 // show on hover and what the generated API reference is made of.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'packages', 'core', 'src', 'index.ts');
+const PACKAGES = ['core', 'express', 'koa', 'fastify'];
 // Interfaces whose every member is an option a user writes.
 const OPTION_INTERFACES = new Set(['CorsOptions', 'ValidatorCacheOptions']);
 
@@ -16,8 +16,9 @@ function gapsOf(node: ts.Node, label: string): string[] {
   return [];
 }
 
-describe('TSDoc of @cors/core', () => {
+describe.each(PACKAGES)('TSDoc of @cors/%s', (name) => {
   it('every export and every option has TSDoc with an @example', () => {
+    const entry = join(root, 'packages', name, 'src', 'index.ts');
     const program = ts.createProgram([entry], {
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
