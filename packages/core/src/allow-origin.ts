@@ -6,6 +6,9 @@ import { isPublicSuffix } from './public-suffix.js';
 import { malformedOrigin, originNotAllowed, validatorError, type RefusalReason } from './refusal.js';
 import { ValidatorCache, type ValidatorCacheOptions } from './validator-cache.js';
 
+/** Refusal reasons remembered per policy before the memo starts afresh; bounds memory under a flood of origins. */
+const MAX_REMEMBERED_REFUSALS = 512;
+
 /** `true` when the origin is allowed, otherwise why not. */
 export type OriginVerdict = true | RefusalReason;
 
@@ -32,6 +35,8 @@ export class OriginMatcher {
   private readonly validators: OriginValidator<any>[] = [];
   private readonly cache: ValidatorCache | undefined;
   private readonly needsParse: boolean;
+  private readonly actualRefusals = new Map<string, RefusalReason>();
+  private readonly preflightRefusals = new Map<string, RefusalReason>();
 
   constructor(option: unknown, settings: OriginSettings, problems: ProblemList) {
     let any = false;
@@ -143,7 +148,17 @@ export class OriginMatcher {
    */
   matchInexact(origin: string, preflight: boolean, request: unknown): OriginVerdict | Promise<OriginVerdict> {
     if (origin === 'null') return this.allowNull || this.any ? true : originNotAllowed(origin, preflight);
-    if (!this.needsParse) return isWellFormedOrigin(origin) ? originNotAllowed(origin, preflight) : malformedOrigin(origin, preflight);
+    if (!this.needsParse) {
+      // Refused origins repeat (one misconfigured front end, one scanner), so their reasons are remembered.
+      const memo = preflight ? this.preflightRefusals : this.actualRefusals;
+      let reason = memo.get(origin);
+      if (reason === undefined) {
+        reason = Object.freeze(isWellFormedOrigin(origin) ? originNotAllowed(origin, preflight) : malformedOrigin(origin, preflight));
+        if (memo.size >= MAX_REMEMBERED_REFUSALS) memo.clear();
+        memo.set(origin, reason);
+      }
+      return reason;
+    }
     const parsed = parseOrigin(origin);
     if (parsed === null) return malformedOrigin(origin, preflight);
     if (this.any) return true;
