@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 import { createCorsPolicy, isThenable, mergeVary, type CorsDecision, type CorsOptions } from '@cors/core';
 
 export { CorsConfigError } from '@cors/core';
@@ -72,24 +72,19 @@ export function cors<Req extends IncomingMessage = IncomingMessage>(options: Cor
       decideLater(decision, res, next);
       return;
     }
-    if (writeDecision(decision, res as TrackedResponse)) next();
+    if (writeDecision(decision, res)) next();
   };
 }
 
-const kVary = Symbol('cors.vary');
-const kWriteHead = Symbol('cors.writeHead');
-
 type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
 
-interface TrackedResponse extends ServerResponse {
-  /** Vary tokens to restore right before the head is written. */
-  [kVary]?: readonly string[];
-  /** The writeHead this response had before it was wrapped. */
-  [kWriteHead]?: WriteHead;
-}
+/** Vary tokens each response must still carry when its head is written. */
+const pendingVary = new WeakMap<ServerResponse, readonly string[]>();
+/** Response prototypes whose writeHead already merges Vary. */
+const patchedPrototypes = new WeakSet<object>();
 
 /** Writes a decision onto the response. Returns true when the request should go on to the application. */
-function writeDecision(decision: CorsDecision, res: TrackedResponse): boolean {
+function writeDecision(decision: CorsDecision, res: ServerResponse): boolean {
   const headers = decision.headers;
   for (let i = 0; i < headers.length; i++) {
     const header = headers[i]!;
@@ -117,46 +112,53 @@ function writeDecision(decision: CorsDecision, res: TrackedResponse): boolean {
 
 /**
  * The application may still overwrite Vary (`res.set('Vary', ...)`) after the middleware ran, so the tokens
- * are merged again right before the head goes out. One shared function, two properties: no closure per request.
+ * are merged again right before the head goes out. Express gives each app its own response prototype, whose
+ * writeHead is wrapped once; adding properties to every response instead costs microseconds per request.
+ * A bare `http.ServerResponse` is wrapped on the object itself, so Node's own prototype is never patched.
  */
-function keepVary(res: TrackedResponse, tokens: readonly string[]): void {
-  const previous = res[kVary];
-  if (previous === undefined) {
-    res[kVary] = tokens;
-    res[kWriteHead] = res.writeHead as WriteHead;
-    res.writeHead = writeHeadKeepingVary as ServerResponse['writeHead'];
-  } else if (previous !== tokens) {
-    // A second cors() on the same path (app-wide and on a router): wrap once, remember both token lists.
-    const union = [...previous];
-    for (const token of tokens) {
-      const key = token.toLowerCase();
-      if (!union.some((t) => t.toLowerCase() === key)) union.push(token);
-    }
-    res[kVary] = union;
+function keepVary(res: ServerResponse, tokens: readonly string[]): void {
+  const previous = pendingVary.get(res);
+  if (previous !== undefined) {
+    // A second cors() on the same path (app-wide and on a router): remember both token lists.
+    const merged = previous === tokens ? undefined : mergeVary(previous, tokens);
+    if (merged !== undefined) pendingVary.set(res, merged.split(', '));
+    return;
   }
+  pendingVary.set(res, tokens);
+  const proto = Object.getPrototypeOf(res) as { writeHead: WriteHead } | null;
+  if (proto === null || proto === ServerResponse.prototype) {
+    res.writeHead = keepingVary(res.writeHead as WriteHead) as ServerResponse['writeHead'];
+    return;
+  }
+  if (patchedPrototypes.has(proto)) return;
+  patchedPrototypes.add(proto);
+  proto.writeHead = keepingVary(proto.writeHead);
+  // Someone (on-headers, say) wrapped this response's writeHead before the prototype was patched.
+  if (Object.hasOwn(res, 'writeHead')) res.writeHead = keepingVary(res.writeHead as WriteHead) as ServerResponse['writeHead'];
 }
 
-function writeHeadKeepingVary(this: TrackedResponse, statusCode: number, reason?: unknown, fields?: unknown): ServerResponse {
-  const original = this[kWriteHead]!;
-  // A second writeHead is the application's bug; let Node report it as usual.
-  if (this.headersSent) return original.apply(this, arguments as unknown as unknown[]);
-  if (arguments.length > 1) {
-    // writeHead(status[, message][, headers]): apply the headers first, as Node does when some were already
-    // set, so a Vary among them is merged too.
-    if (typeof reason !== 'string') {
-      fields = reason;
-      reason = undefined;
+function keepingVary(original: WriteHead): WriteHead {
+  return function writeHeadKeepingVary(this: ServerResponse, statusCode?: unknown, reason?: unknown, fields?: unknown): ServerResponse {
+    // A second writeHead is the application's bug; let Node report it as usual.
+    if (this.headersSent || !pendingVary.has(this)) return original.apply(this, arguments as unknown as unknown[]);
+    if (arguments.length > 1) {
+      // writeHead(status[, message][, headers]): apply the headers first, as Node does when some were already
+      // set, so a Vary among them is merged too.
+      if (typeof reason !== 'string') {
+        fields = reason;
+        reason = undefined;
+      }
+      if (fields != null && typeof fields === 'object') applyHeaders(this, fields as OutgoingHttpHeaders | OutgoingHttpHeader[]);
+      restoreVary(this);
+      return reason === undefined ? original.call(this, statusCode) : original.call(this, statusCode, reason);
     }
-    if (fields != null && typeof fields === 'object') applyHeaders(this, fields as OutgoingHttpHeaders | OutgoingHttpHeader[]);
     restoreVary(this);
-    return reason === undefined ? original.call(this, statusCode) : original.call(this, statusCode, reason);
-  }
-  restoreVary(this);
-  return original.call(this, statusCode);
+    return original.call(this, statusCode);
+  };
 }
 
-function restoreVary(res: TrackedResponse): void {
-  const tokens = res[kVary]!;
+function restoreVary(res: ServerResponse): void {
+  const tokens = pendingVary.get(res)!;
   const current = res.getHeader('vary');
   // Common case: nobody touched the Vary the middleware set.
   if (tokens.length === 1 && current === tokens[0]) return;
@@ -184,10 +186,10 @@ function applyHeaders(res: ServerResponse, fields: OutgoingHttpHeaders | Outgoin
 
 function decideLater(pending: PromiseLike<CorsDecision>, res: ServerResponse, next: CorsNextFunction): void {
   // decide() never rejects; were it to, the error goes to Express's error handling instead of going unhandled.
-  pending.then((decision) => finishLater(decision, res as TrackedResponse, next), next);
+  pending.then((decision) => finishLater(decision, res, next), next);
 }
 
-function finishLater(decision: CorsDecision, res: TrackedResponse, next: CorsNextFunction): void {
+function finishLater(decision: CorsDecision, res: ServerResponse, next: CorsNextFunction): void {
   // Someone else answered while the validator ran (a timeout middleware, say): nothing left to do.
   if (res.headersSent) return;
   let proceed: boolean;
