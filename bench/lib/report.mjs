@@ -440,19 +440,22 @@ export function renderChart(results) {
       { color: COLORS.ours, label: 'ours (@cors/express / @cors/koa / @cors/fastify)' },
     ]);
   const scenarioShort = { allowed: 'allowed actual', refused: 'refused actual', 'no-origin': 'no Origin', preflight: 'allowed preflight' };
+  // One bar group per scenario, one bar per variant, from the median and quartiles of `metric`.
+  const scenarioGroups = (cells, framework, metric) =>
+    SCENARIOS.map((s) => ({
+      label: scenarioShort[s.id],
+      bars: chartVariants(cells).map((v) => {
+        const c = cells.find((x) => x.framework === framework && x.variant === v && x.scenario === s.id);
+        return { value: c?.[metric].median ?? NaN, q1: c?.[metric].q1, q3: c?.[metric].q3, color: COLORS[v], label: variantLabel(framework, v) };
+      }),
+    }));
 
   if (results.inProcess) {
     parts.push(text(margin, y + 14, 'In-process cost per request, no sockets (CPU µs)', { size: 14, weight: 'bold' }));
     parts.push(rowLegend(y + 32, results.inProcess.cells));
     y += 40;
     FRAMEWORKS.forEach((framework, i) => {
-      const groups = SCENARIOS.map((s) => ({
-        label: scenarioShort[s.id],
-        bars: chartVariants(results.inProcess.cells).map((v) => {
-          const c = results.inProcess.cells.find((x) => x.framework === framework && x.variant === v && x.scenario === s.id);
-          return { value: c?.usPerRequest.median ?? NaN, q1: c?.usPerRequest.q1, q3: c?.usPerRequest.q3, color: COLORS[v], label: variantLabel(framework, v) };
-        }),
-      }));
+      const groups = scenarioGroups(results.inProcess.cells, framework, 'usPerRequest');
       const shares = ['allowed', 'refused']
         .map((id) => {
           const s = results.inProcess.shares.find((e) => e.framework === framework && e.scenario === id);
@@ -481,13 +484,7 @@ export function renderChart(results) {
     parts.push(rowLegend(y + 32, results.http.cells));
     y += 40;
     FRAMEWORKS.forEach((framework, i) => {
-      const groups = SCENARIOS.map((s) => ({
-        label: scenarioShort[s.id],
-        bars: chartVariants(results.http.cells).map((v) => {
-          const c = results.http.cells.find((x) => x.framework === framework && x.variant === v && x.scenario === s.id);
-          return { value: c?.cpuUsPerRequest.median ?? NaN, q1: c?.cpuUsPerRequest.q1, q3: c?.cpuUsPerRequest.q3, color: COLORS[v], label: variantLabel(framework, v) };
-        }),
-      }));
+      const groups = scenarioGroups(results.http.cells, framework, 'cpuUsPerRequest');
       const o = results.http.overhead.find((e) => e.framework === framework && e.scenario === 'allowed');
       parts.push(
         barPanel({

@@ -23,17 +23,8 @@ export function oursOptions() {
   };
 }
 
-/** The same policy in `cors` (Express) terms. */
-export function expressPeerOptions() {
-  return {
-    origin: [...ORIGINS],
-    credentials: true,
-    methods: [...METHODS],
-    allowedHeaders: [...ALLOWED_HEADERS],
-    exposedHeaders: [...EXPOSED_HEADERS],
-    maxAge: MAX_AGE,
-  };
-}
+/** The same policy in `cors` (Express) terms: it uses our option names. */
+export const expressPeerOptions = oursOptions;
 
 /** The same policy in `@koa/cors` terms: it takes one origin or a function, so the allowlist is a function,
  * written the way its README suggests (return the origin to allow it, a falsy value to skip CORS). */
@@ -52,17 +43,8 @@ export function koaPeerOptions() {
   };
 }
 
-/** The same policy in `@fastify/cors` terms. */
-export function fastifyPeerOptions() {
-  return {
-    origin: [...ORIGINS],
-    credentials: true,
-    methods: [...METHODS],
-    allowedHeaders: [...ALLOWED_HEADERS],
-    exposedHeaders: [...EXPOSED_HEADERS],
-    maxAge: MAX_AGE,
-  };
-}
+/** The same policy in `@fastify/cors` terms: it uses our option names too. */
+export const fastifyPeerOptions = oursOptions;
 
 export const FRAMEWORKS = ['express', 'koa', 'fastify'];
 /**

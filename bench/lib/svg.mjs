@@ -52,6 +52,14 @@ export function formatTick(v) {
   return formatNumber(v);
 }
 
+/** A panel's white box, title and optional subtitle. */
+function panelFrame(x, y, w, h, title, subtitle) {
+  const out = [`<rect x="${num(x)}" y="${num(y)}" width="${num(w)}" height="${num(h)}" fill="#fff" stroke="#e3e3e3"/>`];
+  out.push(text(x + w / 2, y + 17, title, { size: 13, anchor: 'middle', weight: 'bold' }));
+  if (subtitle) out.push(text(x + w / 2, y + 32, subtitle, { size: 10.5, anchor: 'middle', fill: '#555' }));
+  return out;
+}
+
 /**
  * Grouped bars. `groups`: [{ label, bars: [{ value, q1, q3, color, label }] }]. Whiskers show q1..q3.
  * Returns an SVG fragment placed at (x, y), `w` by `h`.
@@ -65,9 +73,7 @@ export function barPanel({ x, y, w, h, title, subtitle, yLabel, groups, note }) 
   const plotH = h - top - bottom;
   const px = x + left;
   const py = y + top;
-  out.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(w)}" height="${num(h)}" fill="#fff" stroke="#e3e3e3"/>`);
-  out.push(text(x + w / 2, y + 17, title, { size: 13, anchor: 'middle', weight: 'bold' }));
-  if (subtitle) out.push(text(x + w / 2, y + 32, subtitle, { size: 10.5, anchor: 'middle', fill: '#555' }));
+  out.push(...panelFrame(x, y, w, h, title, subtitle));
   const values = groups.flatMap((g) => g.bars.flatMap((b) => [b.value, b.q3]).filter(Number.isFinite));
   const ticks = niceTicks(Math.max(...values, 1e-9));
   const max = ticks[ticks.length - 1];
@@ -127,9 +133,7 @@ export function linePanel({ x, y, w, h, title, subtitle, xLabel, yLabel, series,
   const plotH = h - top - bottom;
   const px = x + left;
   const py = y + top;
-  out.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(w)}" height="${num(h)}" fill="#fff" stroke="#e3e3e3"/>`);
-  out.push(text(x + w / 2, y + 17, title, { size: 13, anchor: 'middle', weight: 'bold' }));
-  if (subtitle) out.push(text(x + w / 2, y + 32, subtitle, { size: 10.5, anchor: 'middle', fill: '#555' }));
+  out.push(...panelFrame(x, y, w, h, title, subtitle));
   const pts = series.flatMap((s) => s.points).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
   if (pts.length === 0) {
     out.push(text(x + w / 2, y + h / 2, 'no data', { size: 12, anchor: 'middle', fill: '#999' }));
