@@ -13,7 +13,7 @@ export interface RawResponse {
 
 /**
  * Sends one request with exactly the given header lines (any case, repeats, empty values kept) over a fresh
- * socket, so odd Origin values reach the server unchanged. `Connection: close` is added.
+ * socket, so odd Origin values reach the server unchanged. `Connection: close` is added, and `Host` unless given.
  */
 export function rawRequest(
   baseUrl: string,
@@ -23,7 +23,9 @@ export function rawRequest(
   body?: string,
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
-  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close'];
+  const lines = [`${method} ${path} HTTP/1.1`, 'Connection: close'];
+  // The server's own Host unless the caller sends one (to reach a host-constrained route).
+  if (!headers.some(([name]) => name.toLowerCase() === 'host')) lines.push(`Host: ${url.host}`);
   for (const [name, value] of headers) lines.push(`${name}: ${value}`);
   if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
   const payload = `${lines.join('\r\n')}\r\n\r\n${body ?? ''}`;

@@ -35,6 +35,29 @@ for (const major of [4, 5]) {
       return { send, seen };
     }
 
+    describe('constrained routes', () => {
+      it('routes told apart only by host, with different policies, get their preflights refused, never the wrong policy', async () => {
+        const { send } = await serve(async (app, handler) => {
+          await app.register(cors, { origin: [APP, OTHER], methods: ['GET', 'PUT'] });
+          app.route({ method: 'PUT', url: '/x', constraints: { host: 'admin.test' }, config: { cors: { origin: APP } }, handler: handler('admin') });
+          app.route({ method: 'PUT', url: '/x', constraints: { host: 'public.test' }, config: { cors: { origin: OTHER } }, handler: handler('public') });
+        });
+        for (const host of ['admin.test', 'public.test']) {
+          for (const from of [APP, OTHER]) {
+            const pre = await send('OPTIONS', '/x', [...preflight(from, 'PUT'), ['Host', host]]);
+            expect(pre.status).toBe(403);
+            expect(pre.corsHeaderNames()).toEqual([]);
+          }
+        }
+        // Actual requests still get their own route's policy.
+        const admin = await send('PUT', '/x', [['Host', 'admin.test'], ['Origin', APP]]);
+        expect(admin.body).toBe('admin');
+        expect(admin.header('access-control-allow-origin')).toBe(APP);
+        const refused = await send('PUT', '/x', [['Host', 'admin.test'], ['Origin', OTHER]]);
+        expect(refused.corsHeaderNames()).toEqual([]);
+      });
+    });
+
     describe('encapsulation', () => {
       it('registered in a child context, it covers only that child’s routes', async () => {
         const { send } = await serve(async (app, handler) => {

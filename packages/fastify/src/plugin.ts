@@ -54,6 +54,8 @@ interface Registration {
 interface MethodSlot {
   readonly entry: Entry | undefined;
   readonly context: object;
+  /** The route has constraints (host, version), so another route may share its URL and method. */
+  readonly constrained?: boolean;
 }
 interface PreflightTable {
   /** The URL pattern the preflight route was registered for. */
@@ -77,6 +79,8 @@ const kEntry = Symbol('@cors/fastify.entry');
 const kTable = Symbol('@cors/fastify.preflight');
 const kVary = Symbol('@cors/fastify.vary');
 const OFF: Entry = Object.freeze({ policy: null });
+/** A URL and method claimed by constrained routes with different policies: its preflights are refused. */
+const CONFLICTING: MethodSlot = Object.freeze({ entry: OFF, context: Object.freeze({}), constrained: true });
 
 const registrations = new WeakMap<object, Registration>();
 const states = new WeakMap<object, ServerState>();
@@ -292,7 +296,7 @@ function addPreflightRoutes(context: FastifyInstance, route: RouteOptions, entry
   const variants: Array<[path: string, url: string]> = [[routePath, route.url]];
   // A prefixed '/' route also answers at `prefix + '/'`, which onRoute is not told about.
   if (routePath === '' && prefix !== '' && route.prefixTrailingSlash !== 'no-slash') variants.push(['/', prefix.endsWith('/') ? prefix : `${prefix}/`]);
-  const slot: MethodSlot = { entry, context };
+  const slot = { entry, context };
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   for (const [path, url] of variants) {
     const key = routeKey(url, context);
@@ -319,8 +323,16 @@ function addPreflightRoutes(context: FastifyInstance, route: RouteOptions, entry
         );
       }
     }
-    // The last registration to see a route is the innermost one, so its word wins.
-    for (const method of methods) table.methods.set(method, slot);
+    // The last registration to see a route is the innermost one, so its word wins. Routes told apart only by
+    // constraints (host, version) share this URL and method: when their policies differ, the preflight cannot
+    // tell which one it is for, so it is refused rather than answered by the wrong one.
+    const constrained = route.constraints !== undefined && Object.keys(route.constraints).length > 0;
+    for (const method of methods) {
+      const previous = table.methods.get(method);
+      const conflict =
+        previous !== undefined && (constrained || previous.constrained) && (previous.entry !== entry || previous.context !== context);
+      table.methods.set(method, conflict ? CONFLICTING : { ...slot, constrained });
+    }
   }
 }
 
@@ -370,11 +382,8 @@ function run(entry: Entry, request: FastifyRequest, reply: FastifyReply, next: D
   if (policy.mayBeAsync && isThenable(decision)) {
     decision.then(
       (d) => apply(d, request, reply, next, vetoAllowed),
-      // The core never rejects; should it, refuse quietly rather than fail the request.
-      (error: unknown) => {
-        request.log.error({ err: error }, '@cors/fastify: CORS decision failed');
-        next();
-      },
+      // The core never rejects; should it, the request fails rather than going on unchecked.
+      (error: unknown) => next(error as Error),
     );
     return;
   }
