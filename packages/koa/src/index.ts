@@ -204,26 +204,37 @@ function setHeaders(res: KoaServerResponse, headers: readonly CorsHeader[]): voi
 
 type HeaderValue = string | number | readonly string[];
 
-/** Puts the decision's headers and the merged Vary on `error.headers`, the only headers Koa's onerror writes. */
+/** Each thrown error's own `headers`, as first thrown: an error object may be thrown again by later requests. */
+const originalHeaders = new WeakMap<object, unknown>();
+
+/**
+ * Puts the decision's headers and the merged Vary on `error.headers`, the only headers Koa's onerror writes.
+ * Built afresh from the error's original headers every time, so an error object the application throws for
+ * several requests never carries one request's CORS answer to another.
+ */
 function keepCorsHeaders(error: unknown, decision: ActualRequestDecision): unknown {
   if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return error;
   try {
     const target = error as { headers?: unknown };
-    const own = decision.headers;
+    let existing: unknown;
+    if (originalHeaders.has(target)) existing = originalHeaders.get(target);
+    else {
+      existing = target.headers;
+      originalHeaders.set(target, existing);
+    }
     const merged: Record<string, HeaderValue> = {};
     let vary: HeaderValue | undefined;
-    const existing = target.headers;
     if (existing !== null && typeof existing === 'object') {
-      // Copied, never mutated: the object may be shared between errors. Names compare case-insensitively so
-      // that no header is sent twice under two spellings; the decision's own headers win.
+      // Names compare case-insensitively so that no header is sent twice under two spellings. Access-Control-*
+      // headers come only from the decision.
       for (const name of Object.keys(existing)) {
         const value = (existing as Record<string, HeaderValue>)[name]!;
         const lower = name.toLowerCase();
         if (lower === 'vary') vary = value;
-        else if (lower !== '__proto__' && !own.some((header) => header[0] === lower)) merged[name] = value;
+        else if (lower !== '__proto__' && !lower.startsWith('access-control-')) merged[name] = value;
       }
     }
-    for (const [name, value] of own) merged[name] = value;
+    for (const [name, value] of decision.headers) merged[name] = value;
     if (decision.vary.length !== 0) vary = mergeVary(vary, decision.vary) ?? vary;
     if (vary !== undefined) merged.vary = vary;
     target.headers = merged;

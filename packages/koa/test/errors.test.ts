@@ -29,6 +29,24 @@ describe('a downstream error', () => {
     expect((served.errors[0] as Error).message).toBe('boom');
   });
 
+  it('never carries one request\'s CORS answer to another through an error object thrown twice', async () => {
+    const shared = Object.assign(new Error('maintenance'), { status: 503, expose: true, headers: { 'Retry-After': '30' } });
+    const served = await failing(() => {
+      throw shared;
+    });
+    const allowed = await rawRequest(served.url, 'GET', '/', [['Origin', APP]]);
+    expect(allowed.status).toBe(503);
+    expect(allowed.header('access-control-allow-origin')).toBe(APP);
+    expect(allowed.header('retry-after')).toBe('30');
+    for (const headers of [[['Origin', OTHER]], []] as Array<Array<[string, string]>>) {
+      const res = await rawRequest(served.url, 'GET', '/', headers);
+      expect(res.status).toBe(503);
+      expect(res.corsHeaderNames()).toEqual([]);
+      expect(res.header('retry-after')).toBe('30');
+      expect(res.header('vary')).toBe('Origin');
+    }
+  });
+
   it('keeps the status of the error: ctx.throw(418) is still 418', async () => {
     const served = await failing((ctx) => ctx.throw(418, 'short and stout'));
     const res = await rawRequest(served.url, 'POST', '/', [['Origin', APP]]);
