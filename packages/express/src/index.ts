@@ -125,8 +125,8 @@ function keepVary(res: ServerResponse, tokens: readonly string[]): void {
     return;
   }
   pendingVary.set(res, tokens);
-  const proto = Object.getPrototypeOf(res) as { writeHead: WriteHead } | null;
-  if (proto === null || proto === ServerResponse.prototype) {
+  const proto = expressBasePrototype(res);
+  if (proto === undefined) {
     res.writeHead = keepingVary(res.writeHead as WriteHead) as ServerResponse['writeHead'];
     return;
   }
@@ -137,6 +137,22 @@ function keepVary(res: ServerResponse, tokens: readonly string[]): void {
   if (Object.hasOwn(res, 'writeHead')) res.writeHead = keepingVary(res.writeHead as WriteHead) as ServerResponse['writeHead'];
 }
 
+/**
+ * Express's own response prototype, the one every app's (and sub-app's) response prototype inherits from, just
+ * above Node's; `undefined` for a bare `http.ServerResponse`. Patching it covers a response that a mounted
+ * sub-app hands back to its parent, whose prototype then changes.
+ */
+function expressBasePrototype(res: ServerResponse): { writeHead: WriteHead } | undefined {
+  let proto = Object.getPrototypeOf(res) as object | null;
+  if (proto === ServerResponse.prototype) return undefined;
+  while (proto !== null) {
+    const parent = Object.getPrototypeOf(proto) as object | null;
+    if (parent === ServerResponse.prototype) return proto as { writeHead: WriteHead };
+    proto = parent;
+  }
+  return undefined;
+}
+
 function keepingVary(original: WriteHead): WriteHead {
   return function writeHeadKeepingVary(this: ServerResponse, statusCode?: unknown, reason?: unknown, fields?: unknown): ServerResponse {
     // A second writeHead is the application's bug; let Node report it as usual.
@@ -145,9 +161,11 @@ function keepingVary(original: WriteHead): WriteHead {
       // writeHead(status[, message][, headers]): apply the headers first, as Node does when some were already
       // set, so a Vary among them is merged too.
       if (typeof reason !== 'string') {
-        fields = reason;
+        fields ??= reason; // as Node reads writeHead(status, undefined, headers)
         reason = undefined;
       }
+      // Node rejects a flat array of odd length; let it.
+      if (Array.isArray(fields) && fields.length % 2 !== 0) return original.apply(this, arguments as unknown as unknown[]);
       if (fields != null && typeof fields === 'object') applyHeaders(this, fields as OutgoingHttpHeaders | OutgoingHttpHeader[]);
       restoreVary(this);
       return reason === undefined ? original.call(this, statusCode) : original.call(this, statusCode, reason);
@@ -170,8 +188,7 @@ function restoreVary(res: ServerResponse): void {
 
 function applyHeaders(res: ServerResponse, fields: OutgoingHttpHeaders | OutgoingHttpHeader[]): void {
   if (Array.isArray(fields)) {
-    // Node's flat form: [name, value, name, value, ...]; anything else is left for Node to reject.
-    if (fields.length % 2 !== 0) return;
+    // Node's flat form: [name, value, name, value, ...].
     for (let i = 0; i < fields.length; i += 2) {
       const name = fields[i];
       if (typeof name === 'string' && name !== '') res.setHeader(name, fields[i + 1] as OutgoingHttpHeader);

@@ -361,6 +361,7 @@ describe('Vary', () => {
     ['before and overwritten after', (res) => res.setHeader('Vary', 'Accept'), (res) => res.set('Vary', 'Cookie'), 'Cookie, Origin'],
     ['in writeHead headers', null, (res) => res.writeHead(200, { Vary: 'Cookie' }).end('ok'), 'Cookie, Origin'],
     ['in writeHead flat array headers', null, (res) => res.writeHead(200, 'Fine', ['Vary', 'Cookie']).end('ok'), 'Cookie, Origin'],
+    ['in writeHead headers after an undefined message', null, (res) => res.writeHead(200, undefined, { Vary: 'Cookie' }).end('ok'), 'Cookie, Origin'],
     ['* before the middleware', (res) => res.setHeader('Vary', '*'), noop, '*'],
     ['* set after', null, (res) => res.set('Vary', '*'), '*'],
     ['* among others after', null, (res) => res.set('Vary', 'Accept, *'), 'Accept, *'],
@@ -395,6 +396,37 @@ describe('Vary', () => {
     expect(reply.headers['x-wrapped']).toBe('yes');
     expect(reply.headers['access-control-allow-origin']).toBe(APP);
     expect(vary(reply)?.split(', ').sort()).toEqual(['Accept', 'Accept-Encoding', 'Origin']);
+  });
+
+  it('keeps Origin when a mounted sub-app hands the response back to its parent, which overwrites Vary', async () => {
+    const parent = express();
+    const sub = express();
+    sub.use(cors({ origin: APP }));
+    parent.use('/sub', sub);
+    parent.use((_req, res) => {
+      res.set('Vary', 'Accept');
+      res.send('parent');
+    });
+    const base = await serve(parent);
+    const reply = await send(base, 'GET', '/sub/r', { origin: APP });
+    expect(reply.body).toBe('parent');
+    expect(reply.headers['access-control-allow-origin']).toBe(APP);
+    expect(vary(reply)).toBe('Accept, Origin');
+  });
+
+  it('leaves a malformed writeHead for Node to reject', async () => {
+    let thrown: unknown;
+    const app = varyApp(null, (res) => {
+      try {
+        res.writeHead(200, ['Vary']);
+      } catch (error) {
+        thrown = error;
+      }
+    });
+    const base = await serve(app);
+    const reply = await send(base, 'GET', '/r', { origin: APP });
+    expect(reply.status).toBe(200);
+    expect((thrown as { code?: string }).code).toBe('ERR_INVALID_ARG_VALUE');
   });
 
   it('keeps writeHead headers and status message', async () => {
