@@ -35,6 +35,29 @@ for (const major of [4, 5]) {
       return { send, seen };
     }
 
+    describe('nested registrations', () => {
+      it('a route is validated and governed by the nearest registration only', async () => {
+        const { send } = await serve(async (app, handler) => {
+          await app.register(cors, { origin: APP, credentials: true });
+          await app.register(async (child: FastifyApp) => {
+            await child.register(cors, { origin: APP, methods: ['GET', 'PUT'] });
+            // Under the root's credentialed policy this would be refused; under the child's it is a public route.
+            child.put('/open', { config: { cors: { origin: '*' } } }, handler('open'));
+          });
+          app.get('/root', handler('root'));
+        });
+        const pre = await send('OPTIONS', '/open', preflight(OTHER, 'PUT'));
+        expect(pre.status).toBe(204);
+        expect(pre.header('access-control-allow-origin')).toBe('*');
+        expect(pre.header('access-control-allow-credentials')).toBeUndefined();
+        const put = await send('PUT', '/open', origin(OTHER));
+        expect(put.body).toBe('open');
+        expect(put.header('access-control-allow-origin')).toBe('*');
+        const root = await send('GET', '/root', origin(APP));
+        expect(root.header('access-control-allow-credentials')).toBe('true');
+      });
+    });
+
     describe('constrained routes', () => {
       it('routes told apart only by host, with different policies, get their preflights refused, never the wrong policy', async () => {
         const { send } = await serve(async (app, handler) => {

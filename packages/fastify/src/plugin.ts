@@ -71,7 +71,7 @@ interface ServerState {
   /** Preflight routes by normalised URL, so routes of several contexts at one URL share one. */
   readonly tables: Map<string, PreflightTable>;
   /** Context -> nearest registration, filled lazily after start-up. */
-  readonly owners: WeakMap<object, Registration | null>;
+  owners: WeakMap<object, Registration | null>;
   readonly contextsWithRouteConfig: WeakSet<object>;
 }
 
@@ -118,6 +118,7 @@ function plugin(instance: FastifyInstance, options: FastifyCorsOptions, done: (e
   }
   registrations.set(instance, reg);
   state.registrations++;
+  state.owners = new WeakMap(); // contexts looked up before this registration may now have a nearer one
   if (state.registrations > 1) state.complex = true;
   if (!instance.hasConstraintStrategy(STRATEGY)) instance.addConstraintStrategy(preflightStrategy as never);
   if (!instance.hasRequestDecorator(kVary)) instance.decorateRequest(kVary as never, null as never);
@@ -249,6 +250,8 @@ function routeConfigOf(request: FastifyRequest): Config | undefined {
 function onRoute(context: FastifyInstance, route: RouteOptions, reg: Registration, state: ServerState): void {
   const config = route.config as Config | undefined;
   if (config !== undefined && config[kTable] !== undefined) return; // one of our preflight routes
+  // Outer registrations see the routes of inner contexts too; only the nearest one governs (and validates) them.
+  if (state.registrations > 1 && ownerOf(state, context) !== reg) return;
   const routeCors = config?.cors;
   let entry: Entry | undefined;
   if (routeCors !== undefined) {
