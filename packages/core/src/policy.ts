@@ -241,6 +241,7 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
     preflight: boolean,
     headers: CorsRequestHeaders,
     request: Request | undefined,
+    shared?: PreflightDecision,
   ): CorsDecision => {
     if (verdict !== true) return refuse(preflight, verdict, request);
     const allowOrigin: CorsHeader = matcher.any ? [ACAO, '*'] : [ACAO, origin];
@@ -261,9 +262,8 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
     if (single(headers['access-control-request-private-network']) === 'true') {
       if (!allowPrivateNetwork) return refuse(true, privateNetworkNotAllowed(origin), request);
       tail = preflightTailWithPna;
-    } else {
-      const shared = exactAnswers.get(origin);
-      if (shared !== undefined) return shared.preflight;
+    } else if (shared !== undefined) {
+      return shared;
     }
     return { kind: 'preflight', allowed: true, status: preflightStatus, headers: [allowOrigin, ...tail], vary, reason: null };
   };
@@ -278,7 +278,7 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
       return refuse(preflight, malformedOrigin((rawOrigin as readonly string[]).join(', '), preflight), request);
     }
     const shared = exactAnswers.get(origin);
-    if (shared !== undefined) return preflight ? finish(true, origin, true, headers, request) : shared.actual;
+    if (shared !== undefined) return preflight ? finish(true, origin, true, headers, request, shared.preflight) : shared.actual;
     const verdict = matcher.matchInexact(origin, preflight, request);
     if (isThenable(verdict)) return verdict.then((v) => finish(v, origin, preflight, headers, request));
     return finish(verdict, origin, preflight, headers, request);

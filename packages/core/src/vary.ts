@@ -13,6 +13,8 @@ export function mergeVary(
   tokens: readonly string[],
 ): string | undefined {
   if (tokens.length === 0) return undefined;
+  // The common case, no Vary yet and one token (Origin), needs no parsing.
+  if (existing == null && tokens.length === 1) return tokens[0];
   const current = existing == null ? '' : Array.isArray(existing) ? existing.join(', ') : String(existing);
   const present = new Set<string>();
   if (current.trim() === '') {

@@ -92,13 +92,8 @@ function writeDecision(decision: CorsDecision, res: ServerResponse): boolean {
   }
   const vary = decision.vary;
   if (vary.length > 0) {
-    const current = res.getHeader('vary');
-    // Common case, no Vary yet and one token: nothing to merge.
-    if (current === undefined && vary.length === 1) res.setHeader('Vary', vary[0]!);
-    else {
-      const merged = mergeVary(current, vary);
-      if (merged !== undefined) res.setHeader('Vary', merged);
-    }
+    const merged = mergeVary(res.getHeader('vary'), vary);
+    if (merged !== undefined) res.setHeader('Vary', merged);
   }
   if (decision.kind === 'preflight') {
     res.statusCode = decision.status;

@@ -413,12 +413,6 @@ function apply(decision: CorsDecision, request: FastifyRequest, reply: FastifyRe
 }
 
 function setVary(reply: FastifyReply, tokens: readonly string[]): void {
-  const current = reply.getHeader('vary');
-  // The common case, no Vary yet, without mergeVary's parse.
-  if (current === undefined) {
-    reply.header('vary', tokens.length === 1 ? tokens[0]! : tokens.join(', '));
-    return;
-  }
-  const merged = mergeVary(current, tokens);
+  const merged = mergeVary(reply.getHeader('vary'), tokens);
   if (merged !== undefined) reply.header('vary', merged);
 }

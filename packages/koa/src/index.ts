@@ -184,11 +184,6 @@ async function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequ
 
 /** Merges `tokens` into the response's Vary (`existing`) and returns the value it now has. */
 function mergeVaryInto(res: KoaServerResponse, existing: HeaderValue | undefined, tokens: readonly string[]): HeaderValue | undefined {
-  // The common case, no Vary yet and the one token Origin, needs no parsing.
-  if (existing === undefined && tokens.length === 1) {
-    res.setHeader('vary', tokens[0]!);
-    return tokens[0];
-  }
   const merged = mergeVary(existing, tokens);
   if (merged === undefined) return existing;
   res.setHeader('vary', merged);
