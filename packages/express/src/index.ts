@@ -1,5 +1,6 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 import { createCorsPolicy, isThenable, mergeVary, type CorsDecision, type CorsOptions } from '@cors/core';
+import { headerStore } from './header-store.js';
 
 export { CorsConfigError } from '@cors/core';
 export type {
@@ -78,22 +79,39 @@ export function cors<Req extends IncomingMessage = IncomingMessage>(options: Cor
 
 type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
 
-/** Vary tokens each response must still carry when its head is written. */
+/** Where a response's pending Vary tokens are kept in Express, which gives every response `res.locals`. */
+const PENDING_VARY = Symbol('@cors/express pending Vary');
+/** Vary tokens of responses without `res.locals` (a bare `http.ServerResponse`). */
 const pendingVary = new WeakMap<ServerResponse, readonly string[]>();
 /** Response prototypes whose writeHead already merges Vary. */
 const patchedPrototypes = new WeakSet<object>();
+/** The prototype of the last response whose writeHead was found patched: most requests stop at this check. */
+let lastPatchedPrototype: object | null = null;
 
 /** Writes a decision onto the response. Returns true when the request should go on to the application. */
 function writeDecision(decision: CorsDecision, res: ServerResponse): boolean {
   const headers = decision.headers;
-  for (let i = 0; i < headers.length; i++) {
-    const header = headers[i]!;
-    res.setHeader(header[0], header[1]);
-  }
   const vary = decision.vary;
-  if (vary.length > 0) {
-    const merged = mergeVary(res.getHeader('vary'), vary);
-    if (merged !== undefined) res.setHeader('Vary', merged);
+  const store = headerStore(res);
+  if (store !== undefined) {
+    // A fresh entry each time: Node's appendHeader changes an entry in place.
+    for (let i = 0; i < headers.length; i++) {
+      const header = headers[i]!;
+      store[header[0]] = [header[0], header[1]];
+    }
+    if (vary.length > 0) {
+      const merged = mergeVary(store.vary?.[1], vary);
+      if (merged !== undefined) store.vary = ['Vary', merged];
+    }
+  } else {
+    for (let i = 0; i < headers.length; i++) {
+      const header = headers[i]!;
+      res.setHeader(header[0], header[1]);
+    }
+    if (vary.length > 0) {
+      const merged = mergeVary(res.getHeader('vary'), vary);
+      if (merged !== undefined) res.setHeader('Vary', merged);
+    }
   }
   if (decision.kind === 'preflight') {
     res.statusCode = decision.status;
@@ -105,26 +123,44 @@ function writeDecision(decision: CorsDecision, res: ServerResponse): boolean {
   return true;
 }
 
+/** The object holding this response's pending Vary tokens: Express's `res.locals`, or undefined. */
+function localsOf(res: ServerResponse): Record<symbol, readonly string[] | undefined> | undefined {
+  const locals = (res as { locals?: unknown }).locals;
+  return typeof locals === 'object' && locals !== null ? (locals as Record<symbol, readonly string[] | undefined>) : undefined;
+}
+
+function pendingVaryOf(res: ServerResponse): readonly string[] | undefined {
+  const locals = localsOf(res);
+  return locals !== undefined ? locals[PENDING_VARY] : pendingVary.get(res);
+}
+
 /**
  * The application may still overwrite Vary (`res.set('Vary', ...)`) after the middleware ran, so the tokens
  * are merged again right before the head goes out. Express gives each app its own response prototype, whose
- * writeHead is wrapped once; adding properties to every response instead costs microseconds per request.
- * A bare `http.ServerResponse` is wrapped on the object itself, so Node's own prototype is never patched.
+ * writeHead is wrapped once; adding properties to every response instead costs microseconds per request, so
+ * the tokens go into `res.locals` (a WeakMap entry costs ten times more). A bare `http.ServerResponse` is
+ * wrapped on the object itself, so Node's own prototype is never patched.
  */
 function keepVary(res: ServerResponse, tokens: readonly string[]): void {
-  const previous = pendingVary.get(res);
+  const locals = localsOf(res);
+  const previous = locals !== undefined ? locals[PENDING_VARY] : pendingVary.get(res);
   if (previous !== undefined) {
     // A second cors() on the same path (app-wide and on a router): remember both token lists.
     const merged = previous === tokens ? undefined : mergeVary(previous, tokens);
-    if (merged !== undefined) pendingVary.set(res, merged.split(', '));
-    return;
+    if (merged === undefined) return;
+    tokens = merged.split(', ');
   }
-  pendingVary.set(res, tokens);
+  if (locals !== undefined) locals[PENDING_VARY] = tokens;
+  else pendingVary.set(res, tokens);
+  if (previous !== undefined) return;
+  const own = Object.getPrototypeOf(res) as object;
+  if (own === lastPatchedPrototype) return;
   const proto = expressBasePrototype(res);
   if (proto === undefined) {
     res.writeHead = keepingVary(res.writeHead as WriteHead) as ServerResponse['writeHead'];
     return;
   }
+  lastPatchedPrototype = own;
   if (patchedPrototypes.has(proto)) return;
   patchedPrototypes.add(proto);
   proto.writeHead = keepingVary(proto.writeHead);
@@ -151,7 +187,7 @@ function expressBasePrototype(res: ServerResponse): { writeHead: WriteHead } | u
 function keepingVary(original: WriteHead): WriteHead {
   return function writeHeadKeepingVary(this: ServerResponse, statusCode?: unknown, reason?: unknown, fields?: unknown): ServerResponse {
     // A second writeHead is the application's bug; let Node report it as usual.
-    if (this.headersSent || !pendingVary.has(this)) return original.apply(this, arguments as unknown as unknown[]);
+    if (this.headersSent || pendingVaryOf(this) === undefined) return original.apply(this, arguments as unknown as unknown[]);
     if (arguments.length > 1) {
       // writeHead(status[, message][, headers]): apply the headers first, as Node does when some were already
       // set, so a Vary among them is merged too.
@@ -171,7 +207,7 @@ function keepingVary(original: WriteHead): WriteHead {
 }
 
 function restoreVary(res: ServerResponse): void {
-  const tokens = pendingVary.get(res)!;
+  const tokens = pendingVaryOf(res)!;
   const current = res.getHeader('vary');
   // Common case: nobody touched the Vary the middleware set.
   if (tokens.length === 1 && current === tokens[0]) return;

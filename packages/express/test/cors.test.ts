@@ -468,6 +468,69 @@ describe('Vary', () => {
   });
 });
 
+describe('headers on the response', () => {
+  it('are ordinary response headers to the handler, and changing them changes no other response', async () => {
+    const app = express();
+    app.use(cors({ origin: APP, credentials: true, exposedHeaders: ['X-Request-Id'] }));
+    const seen: unknown[] = [];
+    app.get('/r', (req, res) => {
+      seen.push(res.getHeaders(), res.hasHeader('Access-Control-Allow-Origin'), res.getHeaderNames());
+      if (req.query.change === '1') {
+        // Node's appendHeader changes a header entry in place.
+        res.appendHeader('access-control-expose-headers', 'X-Extra');
+        res.appendHeader('vary', 'Accept');
+        res.appendHeader('access-control-allow-origin', 'https://evil.example.net');
+      }
+      res.send('ok');
+    });
+    const base = await serve(app);
+    const changed = await send(base, 'GET', '/r?change=1', { origin: APP });
+    expect(changed.headers['access-control-expose-headers']).toBe('x-request-id, X-Extra');
+    expect(seen[0]).toMatchObject({
+      'access-control-allow-origin': APP,
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'x-request-id',
+      vary: 'Origin',
+    });
+    expect(seen[1]).toBe(true);
+    expect(seen[2]).toEqual(expect.arrayContaining(['access-control-allow-origin', 'vary']));
+    const next = await send(base, 'GET', '/r', { origin: APP });
+    expect(next.headers['access-control-allow-origin']).toBe(APP);
+    expect(next.headers['access-control-expose-headers']).toBe('x-request-id');
+    expect(vary(next)).toBe('Origin');
+    expect(next.lines.filter(([name]) => name === 'access-control-allow-origin')).toHaveLength(1);
+  });
+
+  it('keeps Vary: Origin when the handler copies res.locals into a new object, then overwrites Vary', async () => {
+    const app = express();
+    app.use(cors({ origin: APP }));
+    app.get('/r', (_req, res) => {
+      res.locals = { ...res.locals, user: 'ann' };
+      res.set('Vary', 'Accept').send('ok');
+    });
+    const base = await serve(app);
+    for (const origin of [APP, EVIL]) expect(vary(await send(base, 'GET', '/r', { origin }))).toBe('Accept, Origin');
+  });
+
+  it('reports a head already sent by an earlier middleware to the error handler, as setHeader does', async () => {
+    const app = express();
+    let failure: unknown;
+    app.use((_req, res, next) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      next();
+    });
+    app.use(cors({ origin: APP }));
+    app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      failure = error;
+      res.end('late');
+    });
+    const reply = await send(await serve(app), 'GET', '/r', { origin: APP });
+    expect(reply.body).toBe('late');
+    expect(reply.corsHeaders()).toEqual([]);
+    expect((failure as { code?: string }).code).toBe('ERR_HTTP_HEADERS_SENT');
+  });
+});
+
 describe('error responses keep CORS headers', () => {
   function errorApp(): Express {
     const app = express();
