@@ -9,3 +9,5 @@ export { parseOrigin } from './parse-origin.js';
 export type { ParsedOrigin } from './parse-origin.js';
 export { mergeVary } from './vary.js';
 export { isThenable } from './allow-origin.js';
+export { findNodeHeaderStore, nodeHeaderStore, setNodeHeaders } from './node-headers.js';
+export type { NodeResponse, NodeHeaderEntry, NodeHeaderStore } from './node-headers.js';

@@ -1,6 +1,13 @@
-import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
-import { createCorsPolicy, isThenable, mergeVary, type CorsDecision, type CorsOptions } from '@cors/core';
-import { headerStore } from './header-store.js';
+import { IncomingMessage, ServerResponse, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
+import {
+  createCorsPolicy,
+  findNodeHeaderStore,
+  isThenable,
+  mergeVary,
+  setNodeHeaders,
+  type CorsDecision,
+  type CorsOptions,
+} from '@cors/core';
 
 export { CorsConfigError } from '@cors/core';
 export type {
@@ -88,29 +95,18 @@ const patchedPrototypes = new WeakSet<object>();
 /** The prototype of the last response whose writeHead was found patched: most requests stop at this check. */
 let lastPatchedPrototype: object | null = null;
 
+/** Where Node keeps each response's headers; the policy's headers are stored there without `setHeader`'s checks. */
+const OUT_HEADERS = findNodeHeaderStore(new ServerResponse(new IncomingMessage(null as never)));
+
 /** Writes a decision onto the response. Returns true when the request should go on to the application. */
 function writeDecision(decision: CorsDecision, res: ServerResponse): boolean {
-  const headers = decision.headers;
+  const store = setNodeHeaders(res, decision.headers, OUT_HEADERS);
   const vary = decision.vary;
-  const store = headerStore(res);
-  if (store !== undefined) {
-    // A fresh entry each time: Node's appendHeader changes an entry in place.
-    for (let i = 0; i < headers.length; i++) {
-      const header = headers[i]!;
-      store[header[0]] = [header[0], header[1]];
-    }
-    if (vary.length > 0) {
-      const merged = mergeVary(store.vary?.[1], vary);
-      if (merged !== undefined) store.vary = ['Vary', merged];
-    }
-  } else {
-    for (let i = 0; i < headers.length; i++) {
-      const header = headers[i]!;
-      res.setHeader(header[0], header[1]);
-    }
-    if (vary.length > 0) {
-      const merged = mergeVary(res.getHeader('vary'), vary);
-      if (merged !== undefined) res.setHeader('Vary', merged);
+  if (vary.length > 0) {
+    const merged = mergeVary(store !== undefined ? store.vary?.[1] : res.getHeader('vary'), vary);
+    if (merged !== undefined) {
+      if (store !== undefined) store.vary = ['Vary', merged];
+      else res.setHeader('Vary', merged);
     }
   }
   if (decision.kind === 'preflight') {

@@ -1,10 +1,13 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createCorsPolicy,
+  findNodeHeaderStore,
   isThenable,
   mergeVary,
+  nodeHeaderStore,
+  setNodeHeaders,
   type ActualRequestDecision,
   type CorsDecision,
-  type CorsHeader,
   type CorsOptions,
   type CorsRequestHeaders,
   type PreflightDecision,
@@ -158,16 +161,16 @@ function answerPreflight(ctx: KoaContext, decision: PreflightDecision): void {
     res.setHeader('content-length', '0');
   }
   ctx.status = status;
-  setHeaders(res, decision.headers);
+  setNodeHeaders(res, decision.headers, OUT_HEADERS);
   if (decision.vary.length !== 0) mergeVaryInto(res, res.getHeader('vary'), decision.vary);
 }
 
 async function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequestDecision): Promise<void> {
   const res = ctx.res;
-  setHeaders(res, decision.headers);
+  const store = setNodeHeaders(res, decision.headers, OUT_HEADERS);
   const tokens = decision.vary;
   let vary: HeaderValue | undefined;
-  if (tokens.length !== 0) vary = mergeVaryInto(res, res.getHeader('vary'), tokens);
+  if (tokens.length !== 0) vary = mergeVaryInto(res, store !== undefined ? store.vary?.[1] : res.getHeader('vary'), tokens);
   try {
     await next();
   } catch (error) {
@@ -182,19 +185,17 @@ async function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequ
   }
 }
 
+/** Where Node keeps each response's headers; the policy's headers are stored there without `setHeader`'s checks. */
+const OUT_HEADERS = findNodeHeaderStore(new ServerResponse(new IncomingMessage(null as never)));
+
 /** Merges `tokens` into the response's Vary (`existing`) and returns the value it now has. */
 function mergeVaryInto(res: KoaServerResponse, existing: HeaderValue | undefined, tokens: readonly string[]): HeaderValue | undefined {
   const merged = mergeVary(existing, tokens);
   if (merged === undefined) return existing;
-  res.setHeader('vary', merged);
+  const store = nodeHeaderStore(res, OUT_HEADERS);
+  if (store !== undefined) store.vary = ['vary', merged];
+  else res.setHeader('vary', merged);
   return merged;
-}
-
-function setHeaders(res: KoaServerResponse, headers: readonly CorsHeader[]): void {
-  for (let i = 0; i < headers.length; i++) {
-    const header = headers[i]!;
-    res.setHeader(header[0], header[1]);
-  }
 }
 
 type HeaderValue = string | number | readonly string[];

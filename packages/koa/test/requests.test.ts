@@ -18,6 +18,29 @@ async function appBehind(options: Parameters<typeof cors<Koa.Context>>[0]) {
 }
 
 describe('actual requests', () => {
+  it('writes ordinary response headers: the app sees them, and changing them changes no other response', async () => {
+    const seen: unknown[] = [];
+    const app = await serve((koa) => {
+      koa.use(cors({ origin: APP, credentials: true, exposedHeaders: ['x-request-id'] }));
+      koa.use((ctx) => {
+        seen.push({ ...ctx.response.headers }, ctx.response.has('Access-Control-Allow-Origin'));
+        if (ctx.query.change === '1') {
+          // Node's appendHeader changes a header entry in place.
+          ctx.res.appendHeader('access-control-expose-headers', 'x-extra');
+          ctx.append('Vary', 'Accept');
+        }
+        ctx.body = 'ok';
+      });
+    });
+    const changed = await rawRequest(app.url, 'GET', '/r?change=1', [['Origin', APP]]);
+    expect(changed.header('access-control-expose-headers')).toBe('x-request-id, x-extra');
+    expect(seen[0]).toMatchObject({ 'access-control-allow-origin': APP, 'access-control-allow-credentials': 'true', vary: 'Origin' });
+    expect(seen[1]).toBe(true);
+    const next = await rawRequest(app.url, 'GET', '/r', [['Origin', APP]]);
+    expect(next.header('access-control-expose-headers')).toBe('x-request-id');
+    expect(next.header('vary')).toBe('Origin');
+  });
+
   it('allowed: sets Allow-Origin, -Credentials, -Expose-Headers and Vary, and reaches the app', async () => {
     const app = await appBehind({ origin: APP, credentials: true, exposedHeaders: ['x-handler'] });
     const res = await rawRequest(app.url, 'GET', '/data', [['Origin', APP]]);
