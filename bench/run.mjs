@@ -196,9 +196,9 @@ function pinCores(o) {
 }
 
 /** Starts one child per framework and variant, two at a time (the machine has two cores). */
-async function startChildren(o, phase, script, failed, onReady) {
+async function startChildren(o, phase, script, failed, onReady, variants = o.variants) {
   // A variant that failed once is not tried again in a later set: it is already reported.
-  const pairs = o.frameworks.flatMap((f) => o.variants.map((v) => [f, v])).filter(([f, v]) => !failed.has(`${f}|${v}`));
+  const pairs = o.frameworks.flatMap((f) => variants.map((v) => [f, v])).filter(([f, v]) => !failed.has(`${f}|${v}`));
   const children = new Map();
   const queue = [...pairs];
   const worker = async () => {
@@ -336,48 +336,69 @@ async function runHttp(o) {
     });
   const raw = new Map();
   const failed = new Set();
+  // Each variant's process also serves its twin without CORS (see lib/http-server.mjs); "no CORS" gets a process
+  // of its own only when it is the only variant asked for.
+  const measured = o.variants.filter((v) => v !== 'none');
+  const childVariants = measured.length > 0 ? measured : ['none'];
+  /** The servers of one child, in the order they are driven this round: the twin first on even rounds. */
+  const servers = (variant, round) => {
+    if (variant === 'none') return [['none', 'none']];
+    const pair = [['none', `none@${variant}`], [variant, variant]];
+    return o.variants.includes('none') ? (round % 2 === 0 ? pair : pair.reverse()) : [pair[1]];
+  };
   let round = 0;
   for (const [g, size] of groups.entries()) {
     const ports = new Map();
-    const children = await startChildren(o, 'http', 'http-server.mjs', failed, async (child, framework, variant) => {
-      const port = await child.call('port');
-      ports.set(`${framework}|${variant}`, port);
-      for (const scenario of scenarios) {
-        const answer = await probe(port, scenario);
-        const problem = checkAnswer(variant, scenario, answer.get, answer.status);
-        if (problem) throw new Error(`wrong answer over HTTP, ${scenario.id}: ${problem}`);
-      }
-    });
-    // As many requests as a measured burst, per scenario, so that the first round is not still warming up.
+    const children = await startChildren(
+      o,
+      'http',
+      'http-server.mjs',
+      failed,
+      async (child, framework, variant) => {
+        const byServer = await child.call('ports');
+        ports.set(`${framework}|${variant}`, byServer);
+        for (const [name, port] of Object.entries(byServer)) {
+          for (const scenario of scenarios) {
+            const answer = await probe(port, scenario);
+            const problem = checkAnswer(name, scenario, answer.get, answer.status);
+            if (problem) throw new Error(`wrong answer over HTTP${name === variant ? '' : ' from its twin without CORS'}, ${scenario.id}: ${problem}`);
+          }
+        }
+      },
+      childVariants,
+    );
+    // As many requests as a measured burst, per scenario and server, so that the first round is not still warming up.
     for (const [k] of children) {
       const [framework, variant] = k.split('|');
       for (const scenario of scenarios) {
         if (tty || scenario === scenarios[0]) {
           progress(`  warm-up${groups.length > 1 ? ` (set ${g + 1}/${groups.length})` : ''}  ${framework} · ${variantLabel(framework, variant)}${tty ? ` · ${scenario.id}` : ''}`);
         }
-        await fire(ports.get(k), scenario, Math.max(o.httpWarmupRequests, o.httpRequests));
+        for (const port of Object.values(ports.get(k))) await fire(port, scenario, Math.max(o.httpWarmupRequests, o.httpRequests));
       }
     }
     for (let r = 0; r < size; r++, round++) {
       for (const framework of rotate(o.frameworks, round)) {
         for (const scenario of rotate(scenarios, round)) {
-          const order = rotate(o.variants, round).filter((v) => children.has(`${framework}|${v}`));
+          const order = rotate(childVariants, round).filter((v) => children.has(`${framework}|${v}`));
           for (const variant of order) {
             const k = `${framework}|${variant}`;
             const child = children.get(k);
             if (!child) continue;
             cellProgress('HTTP', round, o.httpRounds, framework, scenario.id, variant, order);
             try {
-              await child.call('begin');
-              const result = await fire(ports.get(k), scenario, o.httpRequests);
-              const window = await child.call('end');
-              if (result.errors > 0 || result.timeouts > 0) {
-                throw new Error(`autocannon saw ${result.errors} errors and ${result.timeouts} timeouts`);
+              for (const [server, recordAs] of servers(variant, round)) {
+                await child.call('begin');
+                const result = await fire(ports.get(k)[server], scenario, o.httpRequests);
+                const window = await child.call('end');
+                if (result.errors > 0 || result.timeouts > 0) {
+                  throw new Error(`autocannon saw ${result.errors} errors and ${result.timeouts} timeouts`);
+                }
+                const cell = record(raw, `${framework}|${recordAs}|${scenario.id}`, round, o.httpRounds, { cpuUs: window.cpuUs / window.requests, rps: window.rps });
+                cell.requests = (cell.requests ?? 0) + window.requests;
+                cell.non2xx = (cell.non2xx ?? 0) + result.non2xx;
+                cell.errors = 0;
               }
-              const cell = record(raw, `${k}|${scenario.id}`, round, o.httpRounds, { cpuUs: window.cpuUs / window.requests, rps: window.rps });
-              cell.requests = (cell.requests ?? 0) + window.requests;
-              cell.non2xx = (cell.non2xx ?? 0) + result.non2xx;
-              cell.errors = 0;
             } catch (error) {
               recordFailure('http', framework, variant, error);
               failed.add(k);

@@ -1,26 +1,35 @@
-// A real HTTP server for one framework and one variant, in a process of its own, that reports its own CPU time.
+// Real HTTP servers for one framework and one variant, in a process of its own, that report the process's CPU
+// time. Beside the variant's server runs its twin without CORS, in the same process: over HTTP a process can
+// settle into a state that is faster or slower for its whole life (two identical servers in two processes differ
+// by up to ±9% here), and comparing the variant with a twin that shares its process, its heap and its JIT state
+// takes that out of the ratio. Only one of the two is driven at a time.
 // Usage (by run.mjs): node http-server.mjs <framework> <variant>
 import { createHttpServer } from './apps.mjs';
 import { serve, start } from './child.mjs';
 
 const [framework, variant] = process.argv.slice(2);
-const { server, close } = await start(() => createHttpServer(framework, variant));
+const servers = await start(async () => {
+  const own = await createHttpServer(framework, variant);
+  return variant === 'none' ? { [variant]: own } : { [variant]: own, none: await createHttpServer(framework, 'none') };
+});
 
 let requests = 0;
 let firstAt = -1;
 let lastAt = -1;
-// Counted on the server's own 'request' event, the same for every framework and variant. The arrival times of
+// Counted on the servers' own 'request' event, the same for every framework and variant. The arrival times of
 // the first and last request of a window give the request rate without autocannon's start and stop.
-server.on('request', () => {
+const count = () => {
   requests++;
   lastAt = performance.now();
   if (firstAt < 0) firstAt = lastAt;
-});
+};
+for (const { server } of Object.values(servers)) server.on('request', count);
 
 let mark = null;
 
 serve({
-  port: () => server.address().port,
+  /** The port of each server: `{ [variant]: port, none: port }`. */
+  ports: () => Object.fromEntries(Object.entries(servers).map(([name, { server }]) => [name, server.address().port])),
   /** Starts a measurement window. */
   begin() {
     firstAt = -1;
@@ -40,5 +49,5 @@ serve({
       rps: served > 1 && lastAt > firstAt ? ((served - 1) * 1000) / (lastAt - firstAt) : NaN,
     };
   },
-  exit: () => close(),
+  exit: () => Promise.all(Object.values(servers).map(({ close }) => close())),
 });

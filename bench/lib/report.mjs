@@ -47,8 +47,15 @@ export function analyseHttp(raw) {
   for (const framework of FRAMEWORKS) {
     for (const scenario of SCENARIOS) {
       const rounds = {};
+      // Each variant's twin without CORS ran in the variant's process (lib/http-server.mjs); "no CORS" is their
+      // per-round mean, or its own process's figures when it ran alone.
+      const twins = {};
       for (const variant of ALL_VARIANTS) {
-        const r = raw.get(key(framework, variant, scenario.id));
+        const twin = raw.get(key(framework, `none@${variant}`, scenario.id));
+        if (twin) twins[variant] = twin;
+      }
+      for (const variant of ALL_VARIANTS) {
+        const r = variant === 'none' ? (raw.get(key(framework, 'none', scenario.id)) ?? meanOfTwins(Object.values(twins))) : raw.get(key(framework, variant, scenario.id));
         if (!r) continue;
         rounds[variant] = r;
         cells.push({
@@ -68,12 +75,30 @@ export function analyseHttp(raw) {
       const entry = { framework, scenario: scenario.id };
       for (const variant of ['floor', 'peer', 'ours']) {
         if (!rounds[variant]) continue;
-        entry[variant] = summary(paired(rounds[variant].cpuUs, rounds.none.cpuUs, (a, b) => a / b - 1));
+        const base = twins[variant] ?? rounds.none;
+        entry[variant] = summary(paired(rounds[variant].cpuUs, base.cpuUs, (a, b) => a / b - 1));
       }
       overhead.push(entry);
     }
   }
   return { cells, overhead };
+}
+
+/** Per-round means of the twins' figures (NaN where none ran that round); request counts add up. */
+function meanOfTwins(twins) {
+  if (twins.length === 0) return undefined;
+  const rounds = Math.max(...twins.map((t) => t.cpuUs.length));
+  const mean = (field, i) => {
+    const values = twins.map((t) => t[field][i]).filter(Number.isFinite);
+    return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
+  };
+  return {
+    cpuUs: Array.from({ length: rounds }, (_, i) => mean('cpuUs', i)),
+    rps: Array.from({ length: rounds }, (_, i) => mean('rps', i)),
+    requests: twins.reduce((n, t) => n + (t.requests ?? 0), 0),
+    errors: 0,
+    non2xx: twins.reduce((n, t) => n + (t.non2xx ?? 0), 0),
+  };
 }
 
 /** Core: per-cell medians, ratios to the smallest size of the same family and case, and linear fits. */
