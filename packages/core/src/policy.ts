@@ -202,13 +202,17 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
     reason: null,
   });
 
-  // Exact origins are known up front, so their allowed answers are built once and shared (frozen).
-  const exactAnswers = new Map<string, { actual: ActualRequestDecision; preflight: PreflightDecision }>();
+  // Exact origins are known up front, so their allowed answers are built once and shared (frozen). One table per
+  // kind of request, so that a look-up lands on the answer itself: with thousands of origins each indirection is
+  // a cache miss.
+  const exactActual = new Map<string, ActualRequestDecision>();
+  const exactPreflight = new Map<string, PreflightDecision>();
   for (const origin of matcher.exactOrigins) {
     const allowOrigin: CorsHeader = [ACAO, matcher.any ? '*' : origin];
-    exactAnswers.set(origin, {
-      actual: Object.freeze({ kind: 'actual', allowed: true, headers: Object.freeze([allowOrigin, ...actualTail]), vary, reason: null }),
-      preflight: Object.freeze({
+    exactActual.set(origin, Object.freeze({ kind: 'actual', allowed: true, headers: Object.freeze([allowOrigin, ...actualTail]), vary, reason: null }));
+    exactPreflight.set(
+      origin,
+      Object.freeze({
         kind: 'preflight',
         allowed: true,
         status: preflightStatus,
@@ -216,7 +220,7 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
         vary,
         reason: null,
       }),
-    });
+    );
   }
 
   const report = (reason: RefusalReason, request: Request | undefined): void => {
@@ -277,8 +281,13 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
       // Several Origin headers: the request is malformed, never allowed.
       return refuse(preflight, malformedOrigin((rawOrigin as readonly string[]).join(', '), preflight), request);
     }
-    const shared = exactAnswers.get(origin);
-    if (shared !== undefined) return preflight ? finish(true, origin, true, headers, request, shared.preflight) : shared.actual;
+    if (!preflight) {
+      const shared = exactActual.get(origin);
+      if (shared !== undefined) return shared;
+    } else {
+      const shared = exactPreflight.get(origin);
+      if (shared !== undefined) return finish(true, origin, true, headers, request, shared);
+    }
     const verdict = matcher.matchInexact(origin, preflight, request);
     if (isThenable(verdict)) return verdict.then((v) => finish(v, origin, preflight, headers, request));
     return finish(verdict, origin, preflight, headers, request);
