@@ -20,12 +20,12 @@ const HELP = `Usage: node bench/run.mjs [options]
                         go to a temporary folder; exits non-zero if any variant crashed or misbehaved
   --rounds N            in-process rounds (default 15)
   --batch-ms N          in-process time per variant, scenario and round (default 40)
-  --http-rounds N       HTTP rounds (default 8)
+  --http-rounds N       HTTP rounds (default 12)
   --http-requests N     requests per variant, scenario and HTTP round (default 4000)
   --connections N       autocannon connections (default 10)
   --processes N         split the in-process rounds into N sets, each with fresh child processes
                         (default 3), so that one process's JIT luck does not decide a figure
-  --http-processes N    the same for the HTTP rounds, with fresh servers (default 4)
+  --http-processes N    the same for the HTTP rounds, with fresh servers (default 6)
   --core-rounds N       @cors/core rounds (default 15)
   --phases LIST         any of inprocess,http,core (default all)
   --frameworks LIST     any of express,koa,fastify (default all)
@@ -48,12 +48,12 @@ function parseArgs(argv) {
     rounds: 15,
     batchMs: 40,
     warmupMs: 300,
-    httpRounds: 8,
+    httpRounds: 12,
     httpRequests: 4000,
     httpWarmupRequests: 6000,
     connections: 10,
     processes: 3,
-    httpProcesses: 4,
+    httpProcesses: 6,
     coreRounds: 15,
     coreBatchMs: 15,
     coreWarmupMs: 60,
@@ -340,11 +340,18 @@ async function runHttp(o) {
   // of its own only when it is the only variant asked for.
   const measured = o.variants.filter((v) => v !== 'none');
   const childVariants = measured.length > 0 ? measured : ['none'];
-  /** The servers of one child, in the order they are driven this round: the twin first on even rounds. */
-  const servers = (variant, round) => {
-    if (variant === 'none') return [['none', 'none']];
-    const pair = [['none', `none@${variant}`], [variant, variant]];
-    return o.variants.includes('none') ? (round % 2 === 0 ? pair : pair.reverse()) : [pair[1]];
+  /**
+   * The bursts of one child in a round, as [server, recorded as, requests]: twin, variant, variant, twin (or the
+   * mirror of it on odd rounds), each half a cell's requests, so that a drift of the machine's speed during the
+   * round weighs on both alike.
+   */
+  const bursts = (variant, round) => {
+    const half = Math.max(1, Math.round(o.httpRequests / 2));
+    if (variant === 'none') return [['none', 'none', o.httpRequests]];
+    if (!o.variants.includes('none')) return [[variant, variant, o.httpRequests]];
+    const twin = ['none', `none@${variant}`, half];
+    const own = [variant, variant, half];
+    return round % 2 === 0 ? [twin, own, own, twin] : [own, twin, twin, own];
   };
   let round = 0;
   for (const [g, size] of groups.entries()) {
@@ -387,16 +394,26 @@ async function runHttp(o) {
             if (!child) continue;
             cellProgress('HTTP', round, o.httpRounds, framework, scenario.id, variant, order);
             try {
-              for (const [server, recordAs] of servers(variant, round)) {
+              const sums = new Map();
+              for (const [server, recordAs, amount] of bursts(variant, round)) {
                 await child.call('begin');
-                const result = await fire(ports.get(k)[server], scenario, o.httpRequests);
+                const result = await fire(ports.get(k)[server], scenario, amount);
                 const window = await child.call('end');
                 if (result.errors > 0 || result.timeouts > 0) {
                   throw new Error(`autocannon saw ${result.errors} errors and ${result.timeouts} timeouts`);
                 }
-                const cell = record(raw, `${framework}|${recordAs}|${scenario.id}`, round, o.httpRounds, { cpuUs: window.cpuUs / window.requests, rps: window.rps });
-                cell.requests = (cell.requests ?? 0) + window.requests;
-                cell.non2xx = (cell.non2xx ?? 0) + result.non2xx;
+                const sum = sums.get(recordAs) ?? { cpuUs: 0, requests: 0, rps: [], non2xx: 0 };
+                sum.cpuUs += window.cpuUs;
+                sum.requests += window.requests;
+                sum.rps.push(window.rps);
+                sum.non2xx += result.non2xx;
+                sums.set(recordAs, sum);
+              }
+              for (const [recordAs, sum] of sums) {
+                const rps = sum.rps.reduce((a, b) => a + b, 0) / sum.rps.length;
+                const cell = record(raw, `${framework}|${recordAs}|${scenario.id}`, round, o.httpRounds, { cpuUs: sum.cpuUs / sum.requests, rps });
+                cell.requests = (cell.requests ?? 0) + sum.requests;
+                cell.non2xx = (cell.non2xx ?? 0) + sum.non2xx;
                 cell.errors = 0;
               }
             } catch (error) {
