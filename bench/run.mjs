@@ -402,15 +402,19 @@ async function runHttp(o) {
                 if (result.errors > 0 || result.timeouts > 0) {
                   throw new Error(`autocannon saw ${result.errors} errors and ${result.timeouts} timeouts`);
                 }
-                const sum = sums.get(recordAs) ?? { cpuUs: 0, requests: 0, rps: [], non2xx: 0 };
+                const sum = sums.get(recordAs) ?? { cpuUs: 0, requests: 0, intervals: 0, spanMs: 0, non2xx: 0 };
                 sum.cpuUs += window.cpuUs;
                 sum.requests += window.requests;
-                sum.rps.push(window.rps);
+                if (Number.isFinite(window.spanMs)) {
+                  sum.intervals += window.requests - 1;
+                  sum.spanMs += window.spanMs;
+                }
                 sum.non2xx += result.non2xx;
                 sums.set(recordAs, sum);
               }
               for (const [recordAs, sum] of sums) {
-                const rps = sum.rps.reduce((a, b) => a + b, 0) / sum.rps.length;
+                // Requests per second between first and last arrivals, over the bursts of the round together.
+                const rps = sum.spanMs > 0 ? (sum.intervals * 1000) / sum.spanMs : NaN;
                 const cell = record(raw, `${framework}|${recordAs}|${scenario.id}`, round, o.httpRounds, { cpuUs: sum.cpuUs / sum.requests, rps });
                 cell.requests = (cell.requests ?? 0) + sum.requests;
                 cell.non2xx = (cell.non2xx ?? 0) + sum.non2xx;

@@ -362,7 +362,7 @@ export function formatTables(results) {
         rows,
       ),
     );
-    out.push('"vs none" is the median of per-round ratios to the server without CORS; in brackets the middle half of the rounds, which shows how much noise there is.');
+    out.push('"CPU none" is the mean of the twins without CORS that ran beside each variant, in its process; "vs none" is the median of per-round ratios of a variant to its own twin; in brackets the middle half of the rounds, which shows how much noise there is.');
     out.push('');
   }
   if (core) {

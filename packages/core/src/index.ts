@@ -10,4 +10,4 @@ export type { ParsedOrigin } from './parse-origin.js';
 export { mergeVary } from './vary.js';
 export { isThenable } from './allow-origin.js';
 export { findNodeHeaderStore, nodeHeaderStore, setNodeHeaders } from './node-headers.js';
-export type { NodeResponse, NodeHeaderEntry, NodeHeaderStore } from './node-headers.js';
+export type { NodeResponse, NodeHeaderEntry, NodeHeaderStore, NodeHeaderAccess } from './node-headers.js';

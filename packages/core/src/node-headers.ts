@@ -1,6 +1,11 @@
 import type { CorsHeader } from './policy.js';
 
-/** What the header helpers need of a Node.js `ServerResponse` (`http.ServerResponse` fits). */
+/**
+ * What the header helpers need of a Node.js `ServerResponse` (`http.ServerResponse` fits).
+ *
+ * @example
+ * const res: NodeResponse = new ServerResponse(new IncomingMessage(null as never));
+ */
 export interface NodeResponse {
   setHeader(name: string, value: number | string | readonly string[]): unknown;
   getHeader(name: string): number | string | string[] | undefined;
@@ -8,31 +13,73 @@ export interface NodeResponse {
   readonly headersSent: boolean;
 }
 
-/** One entry of Node's header object: the name as sent, and the value. */
+/**
+ * One entry of Node's header object: the name as sent, and the value.
+ *
+ * @example
+ * const entry: NodeHeaderEntry = ['access-control-allow-origin', 'https://app.example.com'];
+ */
 export type NodeHeaderEntry = [name: string, value: number | string | readonly string[]];
 
-/** Node's header object of one response: an entry per lower-case name. */
+/**
+ * Node's header object of one response: an entry per lower-case name.
+ *
+ * @example
+ * const store: NodeHeaderStore | undefined = nodeHeaderStore(res, access);
+ * const vary = store?.vary?.[1]; // 'Origin'
+ */
 export type NodeHeaderStore = Record<string, NodeHeaderEntry>;
+
+/**
+ * How to reach Node's header object of a response, found by `findNodeHeaderStore`.
+ *
+ * @example
+ * const access: NodeHeaderAccess | undefined = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));
+ */
+export interface NodeHeaderAccess {
+  /** The private symbol Node keeps the header object under. */
+  readonly symbol: symbol;
+  /** Node's own `setHeader`: a response whose `setHeader` is another (wrapped, or a custom class) is left to it. */
+  readonly setHeader: NodeResponse['setHeader'];
+}
+
+/** Header lists a policy built when it was made, from values it checked then; frozen, tuples included. */
+const checkedLists = new WeakSet<readonly CorsHeader[]>();
+
+/**
+ * Freezes a header list a policy builds once from checked values (configured origins, tokens, numbers) and lets
+ * `setNodeHeaders` store it without `setHeader`'s checks. Not exported from the package: a list built anywhere
+ * else always goes through `setHeader`.
+ */
+export function checkedHeaderList(list: CorsHeader[]): readonly CorsHeader[] {
+  for (const header of list) Object.freeze(header);
+  Object.freeze(list);
+  checkedLists.add(list);
+  return list;
+}
 
 /**
  * Finds where Node keeps a response's headers, for `setNodeHeaders`. Node keeps them in an object under a
  * private symbol, one `[name, value]` entry per lower-case name; `setHeader` checks the name and value and
- * lower-cases the name on every call, which is most of what a CORS middleware costs. A policy's header names are
- * lower-case and its values were checked when it was made, so adapters may store them directly. The symbol and the
- * entry shape are checked on `probe`, a fresh response, against its own `setHeader` and `getHeader`: on any other
- * shape (another Node.js, another server) this returns undefined and `setNodeHeaders` uses `setHeader`.
+ * lower-cases the name on every call, which is most of what a CORS middleware costs. The header lists a policy
+ * builds up front have lower-case names and values it checked when it was made, so adapters may store those
+ * directly. The symbol and the entry shape are checked on a probe response against Node's own `setHeader` and
+ * `getHeader`: on any other shape (another Node.js, another runtime) this returns undefined and `setNodeHeaders`
+ * uses `setHeader`.
  *
- * @param probe a fresh response, used up by the check
- * @returns the symbol, or undefined when headers must go through `setHeader`
+ * @param makeProbe makes a fresh response to check, used up by the check
+ * @returns the way in, or undefined when headers must go through `setHeader`
  *
  * @example
  * import { IncomingMessage, ServerResponse } from 'node:http';
- * const OUT_HEADERS = findNodeHeaderStore(new ServerResponse(new IncomingMessage(null as never)));
+ * const access = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));
  */
-export function findNodeHeaderStore(probe: NodeResponse): symbol | undefined {
+export function findNodeHeaderStore(makeProbe: () => NodeResponse): NodeHeaderAccess | undefined {
   try {
+    const probe = makeProbe();
+    const setHeader = probe.setHeader;
     const symbol = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'kOutHeaders');
-    if (symbol === undefined) return undefined;
+    if (symbol === undefined || typeof setHeader !== 'function') return undefined;
     const holder = probe as unknown as Record<symbol, NodeHeaderStore | null>;
     if (holder[symbol] !== null) return undefined;
     probe.setHeader('X-Probe', 'a');
@@ -40,39 +87,47 @@ export function findNodeHeaderStore(probe: NodeResponse): symbol | undefined {
     if (!Array.isArray(entry) || entry.length !== 2 || entry[0] !== 'X-Probe' || entry[1] !== 'a') return undefined;
     holder[symbol]!['x-stored'] = ['x-stored', 'b'];
     if (probe.getHeader('x-stored') !== 'b' || !probe.getHeaderNames().includes('x-stored')) return undefined;
-    return symbol;
+    return Object.freeze({ symbol, setHeader });
   } catch {
     return undefined;
   }
 }
 
 /**
- * The response's header object, when headers may be stored in it directly: `outHeaders` was found by
- * `findNodeHeaderStore` and the head is not sent yet (a late write then fails in `setHeader`, as it should).
+ * The response's header object, when headers may be stored in it directly: `access` was found, the response
+ * uses Node's own `setHeader`, and the head is not sent yet (a late write then fails in `setHeader`, as it
+ * should). Creates the object as Node does when the response has no header yet.
  *
  * @example
- * const store = nodeHeaderStore(res, OUT_HEADERS);
+ * const store = nodeHeaderStore(res, access);
  * const vary = store !== undefined ? store.vary?.[1] : res.getHeader('vary');
  */
-export function nodeHeaderStore(res: Pick<NodeResponse, 'setHeader' | 'headersSent'>, outHeaders: symbol | undefined): NodeHeaderStore | undefined {
-  if (outHeaders === undefined || res.headersSent) return undefined;
+export function nodeHeaderStore(res: Pick<NodeResponse, 'setHeader' | 'headersSent'>, access: NodeHeaderAccess | undefined): NodeHeaderStore | undefined {
+  if (access === undefined || res.setHeader !== access.setHeader || res.headersSent) return undefined;
   const holder = res as unknown as Record<symbol, NodeHeaderStore | null | undefined>;
-  const store = holder[outHeaders];
-  if (store === null) return (holder[outHeaders] = Object.create(null) as NodeHeaderStore);
+  const store = holder[access.symbol];
+  if (store === null) return (holder[access.symbol] = Object.create(null) as NodeHeaderStore);
   return typeof store === 'object' ? store : undefined;
 }
 
 /**
- * Sets a decision's headers on a Node response: straight into its header object when `nodeHeaderStore` gives
- * one, else with `setHeader`. Each entry is a fresh array, since Node's `appendHeader` changes entries in place.
+ * Sets a decision's headers on a Node response. A list the policy built and checked when it was made goes
+ * straight into the response's header object when `nodeHeaderStore` gives one; any other list goes through
+ * `setHeader`, with its checks. Each stored entry is a fresh array, since Node's `appendHeader` changes entries
+ * in place.
  *
- * @returns the header object it wrote to, or undefined when it used `setHeader`
+ * @returns the header object it wrote to, or undefined when it wrote nothing or used `setHeader`
  *
  * @example
- * const store = setNodeHeaders(res, decision.headers, OUT_HEADERS);
+ * const store = setNodeHeaders(res, decision.headers, access);
  */
-export function setNodeHeaders(res: Pick<NodeResponse, 'setHeader' | 'headersSent'>, headers: readonly CorsHeader[], outHeaders: symbol | undefined): NodeHeaderStore | undefined {
-  const store = nodeHeaderStore(res, outHeaders);
+export function setNodeHeaders(
+  res: Pick<NodeResponse, 'setHeader' | 'headersSent'>,
+  headers: readonly CorsHeader[],
+  access: NodeHeaderAccess | undefined,
+): NodeHeaderStore | undefined {
+  if (headers.length === 0) return undefined;
+  const store = checkedLists.has(headers) ? nodeHeaderStore(res, access) : undefined;
   if (store !== undefined) {
     for (let i = 0; i < headers.length; i++) {
       const header = headers[i]!;

@@ -4,6 +4,7 @@ import { OPTION_NAMES, suggestOption, type CorsOptions } from './options.js';
 import { findRefusedHeaders } from './request-headers.js';
 import { headerNotAllowed, malformedOrigin, methodNotAllowed, privateNetworkNotAllowed, type RefusalReason } from './refusal.js';
 import { isToken } from './tokens.js';
+import { checkedHeaderList } from './node-headers.js';
 import { compileAllowedHeaders, compileExposedHeaders, compileMethods, compileMaxAge, compilePreflightStatus } from './settings.js';
 
 /**
@@ -197,7 +198,7 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
   const starActual: ActualRequestDecision = Object.freeze({
     kind: 'actual',
     allowed: true,
-    headers: Object.freeze([[ACAO, '*'] as CorsHeader, ...actualTail]),
+    headers: checkedHeaderList([[ACAO, '*'], ...actualTail]),
     vary,
     reason: null,
   });
@@ -209,14 +210,14 @@ export function createCorsPolicy<Request = unknown>(options: CorsOptions<Request
   const exactPreflight = new Map<string, PreflightDecision>();
   for (const origin of matcher.exactOrigins) {
     const allowOrigin: CorsHeader = [ACAO, matcher.any ? '*' : origin];
-    exactActual.set(origin, Object.freeze({ kind: 'actual', allowed: true, headers: Object.freeze([allowOrigin, ...actualTail]), vary, reason: null }));
+    exactActual.set(origin, Object.freeze({ kind: 'actual', allowed: true, headers: checkedHeaderList([allowOrigin, ...actualTail]), vary, reason: null }));
     exactPreflight.set(
       origin,
       Object.freeze({
         kind: 'preflight',
         allowed: true,
         status: preflightStatus,
-        headers: Object.freeze([allowOrigin, ...preflightTail]),
+        headers: checkedHeaderList([allowOrigin, ...preflightTail]),
         vary,
         reason: null,
       }),

@@ -4,6 +4,7 @@ import {
   findNodeHeaderStore,
   isThenable,
   mergeVary,
+  nodeHeaderStore,
   setNodeHeaders,
   type CorsDecision,
   type CorsOptions,
@@ -86,23 +87,29 @@ export function cors<Req extends IncomingMessage = IncomingMessage>(options: Cor
 
 type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
 
-/** Where a response's pending Vary tokens are kept in Express, which gives every response `res.locals`. */
+/**
+ * A response's pending Vary tokens are kept in its own header object, under a symbol: no header name is a
+ * symbol, so Node never sends or lists it, and nothing an application does short of replacing that object
+ * (the deprecated `res._headers = ...`) removes it. Where the middleware cannot reach that object, in a WeakMap.
+ */
 const PENDING_VARY = Symbol('@cors/express pending Vary');
-/** Vary tokens of responses without `res.locals` (a bare `http.ServerResponse`). */
+type PendingHolder = Record<symbol, readonly string[] | undefined>;
 const pendingVary = new WeakMap<ServerResponse, readonly string[]>();
+let pendingVaryUsed = false;
 /** Response prototypes whose writeHead already merges Vary. */
 const patchedPrototypes = new WeakSet<object>();
 /** The prototype of the last response whose writeHead was found patched: most requests stop at this check. */
 let lastPatchedPrototype: object | null = null;
 
-/** Where Node keeps each response's headers; the policy's headers are stored there without `setHeader`'s checks. */
-const OUT_HEADERS = findNodeHeaderStore(new ServerResponse(new IncomingMessage(null as never)));
+/** Where Node keeps each response's headers; the policy's own header lists are stored there without `setHeader`'s checks. */
+const ACCESS = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));
 
 /** Writes a decision onto the response. Returns true when the request should go on to the application. */
 function writeDecision(decision: CorsDecision, res: ServerResponse): boolean {
-  const store = setNodeHeaders(res, decision.headers, OUT_HEADERS);
+  setNodeHeaders(res, decision.headers, ACCESS);
   const vary = decision.vary;
   if (vary.length > 0) {
+    const store = nodeHeaderStore(res, ACCESS);
     const merged = mergeVary(store !== undefined ? store.vary?.[1] : res.getHeader('vary'), vary);
     if (merged !== undefined) {
       if (store !== undefined) store.vary = ['Vary', merged];
@@ -119,35 +126,35 @@ function writeDecision(decision: CorsDecision, res: ServerResponse): boolean {
   return true;
 }
 
-/** The object holding this response's pending Vary tokens: Express's `res.locals`, or undefined. */
-function localsOf(res: ServerResponse): Record<symbol, readonly string[] | undefined> | undefined {
-  const locals = (res as { locals?: unknown }).locals;
-  return typeof locals === 'object' && locals !== null ? (locals as Record<symbol, readonly string[] | undefined>) : undefined;
-}
-
 function pendingVaryOf(res: ServerResponse): readonly string[] | undefined {
-  const locals = localsOf(res);
-  return locals !== undefined ? locals[PENDING_VARY] : pendingVary.get(res);
+  if (ACCESS !== undefined) {
+    const store = (res as unknown as Record<symbol, PendingHolder | null | undefined>)[ACCESS.symbol];
+    const tokens = store != null ? store[PENDING_VARY] : undefined;
+    if (tokens !== undefined) return tokens;
+  }
+  return pendingVaryUsed ? pendingVary.get(res) : undefined;
 }
 
 /**
  * The application may still overwrite Vary (`res.set('Vary', ...)`) after the middleware ran, so the tokens
  * are merged again right before the head goes out. Express gives each app its own response prototype, whose
- * writeHead is wrapped once; adding properties to every response instead costs microseconds per request, so
- * the tokens go into `res.locals` (a WeakMap entry costs ten times more). A bare `http.ServerResponse` is
- * wrapped on the object itself, so Node's own prototype is never patched.
+ * writeHead is wrapped once; adding properties to every response instead costs microseconds per request. A
+ * bare `http.ServerResponse` is wrapped on the object itself, so Node's own prototype is never patched.
  */
 function keepVary(res: ServerResponse, tokens: readonly string[]): void {
-  const locals = localsOf(res);
-  const previous = locals !== undefined ? locals[PENDING_VARY] : pendingVary.get(res);
+  const previous = pendingVaryOf(res);
   if (previous !== undefined) {
     // A second cors() on the same path (app-wide and on a router): remember both token lists.
     const merged = previous === tokens ? undefined : mergeVary(previous, tokens);
     if (merged === undefined) return;
     tokens = merged.split(', ');
   }
-  if (locals !== undefined) locals[PENDING_VARY] = tokens;
-  else pendingVary.set(res, tokens);
+  const store = nodeHeaderStore(res, ACCESS);
+  if (store !== undefined) (store as unknown as PendingHolder)[PENDING_VARY] = tokens;
+  else {
+    pendingVary.set(res, tokens);
+    pendingVaryUsed = true;
+  }
   if (previous !== undefined) return;
   const own = Object.getPrototypeOf(res) as object;
   if (own === lastPatchedPrototype) return;

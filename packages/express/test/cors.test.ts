@@ -501,15 +501,46 @@ describe('headers on the response', () => {
     expect(next.lines.filter(([name]) => name === 'access-control-allow-origin')).toHaveLength(1);
   });
 
-  it('keeps Vary: Origin when the handler copies res.locals into a new object, then overwrites Vary', async () => {
+  it('keeps Vary: Origin when the handler replaces res.locals, then overwrites Vary', async () => {
     const app = express();
     app.use(cors({ origin: APP }));
-    app.get('/r', (_req, res) => {
+    app.get('/copied', (_req, res) => {
       res.locals = { ...res.locals, user: 'ann' };
       res.set('Vary', 'Accept').send('ok');
     });
+    app.get('/replaced', (_req, res) => {
+      res.locals = { user: 'ann' };
+      res.set('Vary', 'Accept').send('ok');
+    });
+    app.get('/removed', (_req, res) => {
+      res.locals = null as never;
+      res.set('Vary', 'Accept').send('ok');
+    });
     const base = await serve(app);
-    for (const origin of [APP, EVIL]) expect(vary(await send(base, 'GET', '/r', { origin }))).toBe('Accept, Origin');
+    for (const path of ['/copied', '/replaced', '/removed']) {
+      for (const origin of [APP, EVIL]) expect(vary(await send(base, 'GET', path, { origin })), `${path} from ${origin}`).toBe('Accept, Origin');
+    }
+  });
+
+  it('leaves headers to a setHeader that an instrumentation wrapped, and still keeps Vary', async () => {
+    const app = express();
+    const seen: string[] = [];
+    app.use((_req, res, next) => {
+      const own = res.setHeader;
+      res.setHeader = function (this: Response, name: string, value: number | string | readonly string[]) {
+        seen.push(name.toLowerCase());
+        return own.call(this, name, value);
+      } as Response['setHeader'];
+      next();
+    });
+    app.use(cors({ origin: APP }));
+    app.get('/r', (_req, res) => {
+      res.set('Vary', 'Accept').send('ok');
+    });
+    const reply = await send(await serve(app), 'GET', '/r', { origin: APP });
+    expect(reply.headers['access-control-allow-origin']).toBe(APP);
+    expect(seen).toEqual(expect.arrayContaining(['access-control-allow-origin', 'vary']));
+    expect(vary(reply)).toBe('Accept, Origin');
   });
 
   it('reports a head already sent by an earlier middleware to the error handler, as setHeader does', async () => {

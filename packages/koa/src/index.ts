@@ -161,16 +161,16 @@ function answerPreflight(ctx: KoaContext, decision: PreflightDecision): void {
     res.setHeader('content-length', '0');
   }
   ctx.status = status;
-  setNodeHeaders(res, decision.headers, OUT_HEADERS);
+  setNodeHeaders(res, decision.headers, ACCESS);
   if (decision.vary.length !== 0) mergeVaryInto(res, res.getHeader('vary'), decision.vary);
 }
 
 async function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequestDecision): Promise<void> {
   const res = ctx.res;
-  const store = setNodeHeaders(res, decision.headers, OUT_HEADERS);
+  setNodeHeaders(res, decision.headers, ACCESS);
   const tokens = decision.vary;
   let vary: HeaderValue | undefined;
-  if (tokens.length !== 0) vary = mergeVaryInto(res, store !== undefined ? store.vary?.[1] : res.getHeader('vary'), tokens);
+  if (tokens.length !== 0) vary = mergeVaryInto(res, res.getHeader('vary'), tokens);
   try {
     await next();
   } catch (error) {
@@ -185,14 +185,14 @@ async function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequ
   }
 }
 
-/** Where Node keeps each response's headers; the policy's headers are stored there without `setHeader`'s checks. */
-const OUT_HEADERS = findNodeHeaderStore(new ServerResponse(new IncomingMessage(null as never)));
+/** Where Node keeps each response's headers; the policy's own header lists are stored there without `setHeader`'s checks. */
+const ACCESS = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));
 
 /** Merges `tokens` into the response's Vary (`existing`) and returns the value it now has. */
 function mergeVaryInto(res: KoaServerResponse, existing: HeaderValue | undefined, tokens: readonly string[]): HeaderValue | undefined {
   const merged = mergeVary(existing, tokens);
   if (merged === undefined) return existing;
-  const store = nodeHeaderStore(res, OUT_HEADERS);
+  const store = nodeHeaderStore(res, ACCESS);
   if (store !== undefined) store.vary = ['vary', merged];
   else res.setHeader('vary', merged);
   return merged;

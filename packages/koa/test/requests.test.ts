@@ -23,7 +23,7 @@ describe('actual requests', () => {
     const app = await serve((koa) => {
       koa.use(cors({ origin: APP, credentials: true, exposedHeaders: ['x-request-id'] }));
       koa.use((ctx) => {
-        seen.push({ ...ctx.response.headers }, ctx.response.has('Access-Control-Allow-Origin'));
+        seen.push({ ...ctx.response.headers }, ctx.res.hasHeader('Access-Control-Allow-Origin'));
         if (ctx.query.change === '1') {
           // Node's appendHeader changes a header entry in place.
           ctx.res.appendHeader('access-control-expose-headers', 'x-extra');
