@@ -165,24 +165,35 @@ function answerPreflight(ctx: KoaContext, decision: PreflightDecision): void {
   if (decision.vary.length !== 0) mergeVaryInto(res, res.getHeader('vary'), decision.vary);
 }
 
-async function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequestDecision): Promise<void> {
+function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequestDecision): Promise<void> {
   const res = ctx.res;
   setNodeHeaders(res, decision.headers, ACCESS);
   const tokens = decision.vary;
-  let vary: HeaderValue | undefined;
-  if (tokens.length !== 0) vary = mergeVaryInto(res, res.getHeader('vary'), tokens);
+  const vary = tokens.length !== 0 ? mergeVaryInto(res, res.getHeader('vary'), tokens) : undefined;
+  let downstream: unknown;
   try {
-    await next();
+    downstream = next();
   } catch (error) {
-    // Koa's default error handler removes every response header, then sets `err.headers`.
-    throw keepCorsHeaders(error, decision);
+    return Promise.reject(keepCorsHeaders(error, decision));
   }
-  // Downstream may have replaced Vary (`ctx.set('Vary', ...)`): merge Origin back in. Skipped when the
-  // response was already sent (`ctx.flushHeaders()`, `ctx.respond = false`).
-  if (tokens.length !== 0 && !res.headersSent) {
-    const current = res.getHeader('vary');
-    if (current !== vary) mergeVaryInto(res, current, tokens);
-  }
+  // Not an async function: one promise reaction instead of an await and a function promise, which shows over HTTP.
+  return Promise.resolve(downstream).then(
+    () => restoreVary(res, tokens, vary),
+    (error: unknown) => {
+      // Koa's default error handler removes every response header, then sets `err.headers`.
+      throw keepCorsHeaders(error, decision);
+    },
+  );
+}
+
+/**
+ * Downstream may have replaced Vary (`ctx.set('Vary', ...)`): merges the tokens back in. Skipped when the
+ * response was already sent (`ctx.flushHeaders()`, `ctx.respond = false`).
+ */
+function restoreVary(res: KoaServerResponse, tokens: readonly string[], vary: HeaderValue | undefined): void {
+  if (tokens.length === 0 || res.headersSent) return;
+  const current = res.getHeader('vary');
+  if (current !== vary) mergeVaryInto(res, current, tokens);
 }
 
 /** Where Node keeps each response's headers; the policy's own header lists are stored there without `setHeader`'s checks. */

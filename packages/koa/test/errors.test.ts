@@ -14,6 +14,38 @@ async function failing(fail: Koa.Middleware, options: Parameters<typeof cors>[0]
 }
 
 describe('a downstream error', () => {
+  it('keeps the CORS headers when a hand-written next throws instead of rejecting', async () => {
+    const middleware = cors(policy);
+    const served = await serve((app) => {
+      app.use((ctx) =>
+        middleware(ctx, () => {
+          throw new Error('thrown by next');
+        }),
+      );
+    });
+    const res = await rawRequest(served.url, 'GET', '/', [['Origin', APP]]);
+    expect(res.status).toBe(500);
+    expect(res.header('access-control-allow-origin')).toBe(APP);
+    expect(res.headers.get('vary')).toEqual(['Origin']);
+    expect((served.errors[0] as Error).message).toBe('thrown by next');
+  });
+
+  it('goes on when a hand-written next returns no promise', async () => {
+    const middleware = cors(policy);
+    const served = await serve((app) => {
+      app.use(async (ctx) => {
+        await middleware(ctx, (() => {
+          ctx.set('Vary', 'Accept');
+          ctx.body = 'ok';
+        }) as never);
+      });
+    });
+    const res = await rawRequest(served.url, 'GET', '/', [['Origin', APP]]);
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('ok');
+    expect(res.header('vary')).toBe('Accept, Origin');
+  });
+
   it('keeps the CORS headers and Vary on the 500 Koa answers', async () => {
     const served = await failing(() => {
       throw new Error('boom');
