@@ -176,7 +176,7 @@ function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequestDec
   } catch (error) {
     return Promise.reject(keepCorsHeaders(error, decision));
   }
-  // Not an async function: one promise reaction instead of an await and a function promise, which shows over HTTP.
+  // Not an async function: one promise reaction instead of an await and a function promise.
   return Promise.resolve(downstream).then(
     () => restoreVary(res, tokens, vary),
     (error: unknown) => {

@@ -44,6 +44,17 @@ describe('Vary', () => {
     expect(await varyOf({ upstream: setBefore('Accept-Encoding') })).toEqual(['Accept-Encoding, Origin']);
   });
 
+  it('is merged back in before upstream middleware that awaited next() looks at it', async () => {
+    const seen: unknown[] = [];
+    const look: Middleware = async (ctx, next) => {
+      await next();
+      seen.push(ctx.response.get('Vary'));
+    };
+    expect(await varyOf({ upstream: look, downstream: setBefore('Accept') })).toEqual(['Accept, Origin']);
+    expect(await varyOf({ upstream: look, downstream: setAfter('Cookie'), origin: OTHER })).toEqual(['Cookie, Origin']);
+    expect(seen).toEqual(['Accept, Origin', 'Cookie, Origin']);
+  });
+
   it('survives downstream overwriting Vary with ctx.set', async () => {
     expect(await varyOf({ downstream: setBefore('Accept-Encoding') })).toEqual(['Accept-Encoding, Origin']);
     expect(await varyOf({ downstream: setBefore('Accept-Encoding') }, { headers: [] })).toEqual(['Accept-Encoding, Origin']);
