@@ -8,6 +8,7 @@ import {
   setNodeHeaders,
   type CorsDecision,
   type CorsOptions,
+  type NodeHeaderStore,
 } from '@cors/core';
 
 export { CorsConfigError } from '@cors/core';
@@ -106,10 +107,11 @@ const ACCESS = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(
 
 /** Writes a decision onto the response. Returns true when the request should go on to the application. */
 function writeDecision(decision: CorsDecision, res: ServerResponse): boolean {
-  setNodeHeaders(res, decision.headers, ACCESS);
+  // The header object the decision went into, if any, is the one Vary and the pending tokens go into too.
+  let store = setNodeHeaders(res, decision.headers, ACCESS);
   const vary = decision.vary;
   if (vary.length > 0) {
-    const store = nodeHeaderStore(res, ACCESS);
+    store ??= nodeHeaderStore(res, ACCESS);
     const merged = mergeVary(store !== undefined ? store.vary?.[1] : res.getHeader('vary'), vary);
     if (merged !== undefined) {
       if (store !== undefined) store.vary = ['Vary', merged];
@@ -122,7 +124,7 @@ function writeDecision(decision: CorsDecision, res: ServerResponse): boolean {
     res.end();
     return false;
   }
-  if (vary.length > 0) keepVary(res, vary);
+  if (vary.length > 0) keepVary(res, vary, store);
   return true;
 }
 
@@ -141,7 +143,7 @@ function pendingVaryOf(res: ServerResponse): readonly string[] | undefined {
  * writeHead is wrapped once; adding properties to every response instead costs microseconds per request. A
  * bare `http.ServerResponse` is wrapped on the object itself, so Node's own prototype is never patched.
  */
-function keepVary(res: ServerResponse, tokens: readonly string[]): void {
+function keepVary(res: ServerResponse, tokens: readonly string[], store: NodeHeaderStore | undefined): void {
   const previous = pendingVaryOf(res);
   if (previous !== undefined) {
     // A second cors() on the same path (app-wide and on a router): remember both token lists.
@@ -149,7 +151,6 @@ function keepVary(res: ServerResponse, tokens: readonly string[]): void {
     if (merged === undefined) return;
     tokens = merged.split(', ');
   }
-  const store = nodeHeaderStore(res, ACCESS);
   if (store !== undefined) (store as unknown as PendingHolder)[PENDING_VARY] = tokens;
   else {
     pendingVary.set(res, tokens);
