@@ -37,8 +37,29 @@ function shown(origin: string): string {
 }
 
 /**
- * One refusal. `message` and `hint` are built only when read (refusals are common and usually unlogged), and
- * `toJSON` includes them so a reason can be sent or logged as it is.
+ * What a validator threw, as text, for messages. Never throws itself: user code can throw anything, including
+ * values whose conversion to a string throws again (`Object.create(null)`, a revoked Proxy, an Error whose
+ * `message` getter throws), and `decide` must never let such a value escape.
+ */
+export function describeThrown(error: unknown): string {
+  try {
+    let text: string;
+    if (error instanceof Error) {
+      const message: unknown = error.message;
+      text = typeof message === 'string' ? message : String(message);
+    } else {
+      text = String(error);
+    }
+    // Thrown values can be huge (a serialised request); the reason stays small.
+    return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+  } catch {
+    return 'a value that cannot be turned into a string';
+  }
+}
+
+/**
+ * One refusal. `message` and `hint` are built when it is made, from values that cannot throw (see
+ * `describeThrown`), and `toJSON` includes them so a reason can be sent or logged as it is.
  */
 class Refusal {
   readonly origin: string;
@@ -64,10 +85,8 @@ class Refusal {
         return `Origin ${JSON.stringify(o)} is not a well-formed serialised origin`;
       case 'origin-not-allowed':
         return `Origin ${o} is not allowed`;
-      case 'validator-error': {
-        const detail = this.error instanceof Error ? this.error.message : String(this.error);
-        return `An origin validator failed for ${o}: ${detail}`;
-      }
+      case 'validator-error':
+        return `An origin validator failed for ${o}: ${describeThrown(this.error)}`;
       case 'method-not-allowed':
         return `Method ${this.method} is not allowed`;
       case 'header-not-allowed':
@@ -104,7 +123,7 @@ class Refusal {
     const json: Record<string, unknown> = { code: this.code, origin: this.origin, preflight: this.preflight };
     if (this.method !== undefined) json.method = this.method;
     if (this.headers !== undefined) json.headers = this.headers;
-    if (this.code === 'validator-error') json.error = this.error instanceof Error ? this.error.message : String(this.error);
+    if (this.code === 'validator-error') json.error = describeThrown(this.error);
     json.message = this.message;
     json.hint = this.hint;
     return json;
