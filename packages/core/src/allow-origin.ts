@@ -3,11 +3,8 @@ import { isWellFormedOrigin, parseOrigin } from './parse-origin.js';
 import { formatPattern, isLoopbackHost, isPatternError, parseOriginPattern, type OriginPattern } from './origin-pattern.js';
 import type { ProblemList } from './errors.js';
 import { isPublicSuffix } from './public-suffix.js';
-import { malformedOrigin, originNotAllowed, validatorError, type RefusalReason } from './refusal.js';
-import { ValidatorCache, type ValidatorCacheOptions } from './validator-cache.js';
-
-/** Refusal reasons remembered per policy before the memo starts afresh; bounds memory under a flood of origins. */
-const MAX_REMEMBERED_REFUSALS = 512;
+import { RefusalMemo, malformedOrigin, originNotAllowed, validatorError, type RefusalReason } from './refusal.js';
+import { compileValidatorCache, type CompiledValidatorCache } from './origin-cache.js';
 
 /** `true` when the origin is allowed, otherwise why not. */
 export type OriginVerdict = true | RefusalReason;
@@ -16,7 +13,8 @@ export interface OriginSettings {
   readonly credentials: boolean;
   readonly dangerouslyAllowInsecureOrigins: boolean;
   readonly dangerouslyAllowWildcardOverPublicSuffix: boolean;
-  readonly validatorCache: ValidatorCacheOptions | undefined;
+  /** The `validatorCache` option as given: `true`, `{ maxEntries, ttl, refusedTtl, key }` or a cache from createOriginCache. */
+  readonly validatorCache: unknown;
 }
 
 /**
@@ -33,10 +31,11 @@ export class OriginMatcher {
   private readonly subdomains = new Map<string, Set<string>>();
   private readonly regexps: RegExp[] = [];
   private readonly validators: OriginValidator<any>[] = [];
-  private readonly cache: ValidatorCache | undefined;
+  private readonly cache: CompiledValidatorCache | undefined;
+  private readonly runAll = (origin: string, request: unknown): boolean | Promise<boolean> => this.runValidators(origin, request, 0);
   private readonly needsParse: boolean;
-  private readonly actualRefusals = new Map<string, RefusalReason>();
-  private readonly preflightRefusals = new Map<string, RefusalReason>();
+  private readonly actualRefusals = new RefusalMemo();
+  private readonly preflightRefusals = new RefusalMemo();
 
   constructor(option: unknown, settings: OriginSettings, problems: ProblemList) {
     let any = false;
@@ -76,8 +75,7 @@ export class OriginMatcher {
     this.any = any;
     this.allowNull = allowNull;
     this.needsParse = this.anyPort.size > 0 || this.subdomains.size > 0 || this.regexps.length > 0 || this.validators.length > 0 || any;
-    const cacheOptions = settings.validatorCache;
-    this.cache = cacheOptions && this.validators.length > 0 ? new ValidatorCache(cacheOptions) : undefined;
+    this.cache = compileValidatorCache(settings.validatorCache, this.validators, problems);
   }
 
   private addHostPattern(p: Extract<OriginPattern, { kind: 'host' }>, path: string, s: OriginSettings, problems: ProblemList): void {
@@ -154,7 +152,6 @@ export class OriginMatcher {
       let reason = memo.get(origin);
       if (reason === undefined) {
         reason = Object.freeze(isWellFormedOrigin(origin) ? originNotAllowed(origin, preflight) : malformedOrigin(origin, preflight));
-        if (memo.size >= MAX_REMEMBERED_REFUSALS) memo.clear();
         memo.set(origin, reason);
       }
       return reason;
@@ -178,15 +175,13 @@ export class OriginMatcher {
   }
 
   private validate(origin: string, preflight: boolean, request: unknown): OriginVerdict | Promise<OriginVerdict> {
-    const cached = this.cache?.get(origin);
-    if (cached !== undefined) return settle(cached, origin, preflight);
     let result: boolean | Promise<boolean>;
     try {
-      result = this.runValidators(origin, request, 0);
+      // The cache's key function runs here too: if it throws, the origin is refused like a failing validator.
+      result = this.cache === undefined ? this.runValidators(origin, request, 0) : this.cache.answer(origin, request, this.runAll);
     } catch (error) {
       return validatorError(origin, preflight, error);
     }
-    this.cache?.set(origin, result);
     return settle(result, origin, preflight);
   }
 

@@ -1,21 +1,8 @@
-/**
- * Options of the validator result cache (the `validatorCache` option).
- *
- * @example
- * createCorsPolicy({ origin: isTenantOrigin, validatorCache: { maxEntries: 5000, ttl: 300 } });
- */
-export interface ValidatorCacheOptions {
-  /**
-   * Most origins remembered; the least recently used is dropped first. Default 1000.
-   * @example maxEntries: 5000
-   */
-  readonly maxEntries?: number;
-  /**
-   * Seconds a result is trusted. Default 60.
-   * @example ttl: 300
-   */
-  readonly ttl?: number;
-}
+// Superseded by origin-cache.ts (createOriginCache, compileValidatorCache); the policy no longer uses this class.
+// It stays only while test/validators.test.ts imports it, and options.ts imports the options type from here.
+import type { ValidatorCacheOptions } from './origin-cache.js';
+
+export type { ValidatorCacheOptions } from './origin-cache.js';
 
 interface Entry {
   value: boolean | Promise<boolean>;
