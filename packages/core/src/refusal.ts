@@ -1,3 +1,5 @@
+import { MAX_ORIGIN_LENGTH } from './parse-origin.js';
+
 /**
  * Why a request got no CORS permission. Passed to the `onRefused` hook and found on the decision.
  * `message` says what happened; `hint` says which option would change it.
@@ -153,4 +155,36 @@ export function headerNotAllowed(origin: string, headers: readonly string[]): Re
 
 export function privateNetworkNotAllowed(origin: string): RefusalReason {
   return new Refusal('private-network-not-allowed', origin, true) as RefusalReason;
+}
+
+/** Refusals remembered per memo before it starts afresh. */
+const MAX_REMEMBERED_REFUSALS = 512;
+/** Estimated bytes a memo may hold (keys and reasons) before it starts afresh. */
+const MAX_REMEMBERED_BYTES = 256 * 1024;
+
+/**
+ * Refusal reasons of an exact-only policy, by raw `Origin`: refused origins repeat (one misconfigured front end,
+ * one scanner), so each costs a look-up. Bounded by entries and by bytes, so a flood of unique, long origins
+ * (a header can carry 16 KB) costs a policy at most about 256 KiB; an `Origin` longer than any well-formed one
+ * is never remembered (deciding it is a length check).
+ */
+export class RefusalMemo {
+  private readonly reasons = new Map<string, RefusalReason>();
+  private bytes = 0;
+
+  get(origin: string): RefusalReason | undefined {
+    return this.reasons.get(origin);
+  }
+
+  set(origin: string, reason: RefusalReason): void {
+    if (origin.length > MAX_ORIGIN_LENGTH) return;
+    // The key, the reason's origin (cut to 200 characters) in origin, message and hint, and the rest.
+    const cost = origin.length + 3 * Math.min(origin.length, 203) + 400;
+    if (this.reasons.size >= MAX_REMEMBERED_REFUSALS || this.bytes + cost > MAX_REMEMBERED_BYTES) {
+      this.reasons.clear();
+      this.bytes = 0;
+    }
+    this.reasons.set(origin, reason);
+    this.bytes += cost;
+  }
 }
