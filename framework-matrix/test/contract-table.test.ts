@@ -216,8 +216,9 @@ const GROUPS: readonly PolicyGroup[] = [
     cases: [
       { name: 'any origin gets *', method: 'GET', path: '/resource', headers: [origin('https://anyone.example')], expect: { status: 200, body: 'ok', headers: { 'access-control-allow-origin': '*', 'access-control-allow-credentials': undefined, 'access-control-expose-headers': 'x-request-id' }, vary: 'none' } },
       { name: 'the null origin gets *', method: 'GET', path: '/resource', headers: [origin('null')], expect: { status: 200, headers: { 'access-control-allow-origin': '*' } } },
-      { name: 'no Origin: no CORS headers and no Vary', method: 'GET', path: '/resource', expect: { status: 200, noCors: true, vary: 'none' } },
-      { name: 'a malformed origin gets nothing', method: 'GET', path: '/resource', headers: [origin('https://a.example, https://b.example')], expect: { status: 200, noCors: true, reason: 'malformed-origin' } },
+      // A static policy gives a static answer, so a shared cache may store any copy (review finding 2).
+      { name: 'no Origin: the same * answer, and no Vary', method: 'GET', path: '/resource', expect: { status: 200, headers: { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'x-request-id' }, vary: 'none' } },
+      { name: 'a malformed origin: the same * answer, and no Vary', method: 'GET', path: '/resource', headers: [origin('https://a.example, https://b.example')], expect: { status: 200, headers: { 'access-control-allow-origin': '*' }, vary: 'none' } },
       {
         name: 'allowed preflight with *',
         method: 'OPTIONS',

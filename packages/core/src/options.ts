@@ -95,6 +95,16 @@ export interface CorsOptions<Request = unknown> {
    */
   validatorCache?: boolean | ValidatorCacheOptions;
   /**
+   * On a refused request, add a `Cors-Refusal` response header with the refusal code, what was refused and the
+   * option that would change it (`header-not-allowed; header=x-trace; option=allowedHeaders`). It is never an
+   * `Access-Control-*` header, so browsers decide the same; DevTools' network panel and `cors-doctor` show it.
+   * For development: switch it off in production, where it tells any caller what the policy refuses (a
+   * warning is logged once when it is on with `NODE_ENV=production`).
+   * @defaultValue false
+   * @example debug: process.env.NODE_ENV !== 'production'
+   */
+  debug?: boolean;
+  /**
    * Escape hatch: allow plain `http:` origins that are not loopback together with credentials, which lets
    * anyone on the network path read credentialed responses.
    * @defaultValue false
@@ -125,6 +135,7 @@ export const OPTION_NAMES: readonly string[] = [
   'allowPrivateNetwork',
   'onRefused',
   'validatorCache',
+  'debug',
   'dangerouslyAllowInsecureOrigins',
   'dangerouslyAllowWildcardOverPublicSuffix',
 ];
@@ -147,9 +158,9 @@ const KNOWN_SLIPS: Readonly<Record<string, string>> = {
   strictPreflight: 'remove it: preflights are always checked strictly',
   keepHeadersOnError: 'remove it: CORS headers are always kept on error responses',
   secureContext: 'remove it: cross-origin isolation headers are not CORS; set them with your security headers',
-  hideOptionsRoute: 'remove it: no catch-all OPTIONS route is registered',
-  hook: "remove it: preflights are answered in the 'onRequest' hook",
-  delegator: "pass per-request logic as an origin validator, or per-route options in the route's config.cors",
+  hideOptionsRoute: 'remove it: no catch-all OPTIONS route is added',
+  hook: 'remove it: preflights are always answered before the application sees them',
+  delegator: 'pass per-request logic as an origin validator: origin: [(origin, request) => ...]',
 };
 
 function distance(a: string, b: string): number {

@@ -1,7 +1,22 @@
 /**
- * Merges tokens into a `Vary` header value. Returns the new value, or `undefined` when the existing value
- * already covers them (including `Vary: *`, which is left alone). Tokens compare case-insensitively and
- * are never repeated.
+ * The `Vary` response header's name, in the one spelling adapters write it.
+ *
+ * @example
+ * const merged = mergeVary(res.getHeader(VARY), decision.vary);
+ * if (merged !== undefined) res.setHeader(VARY, merged);
+ */
+export const VARY = 'vary';
+
+/** The tokens of every policy whose answer depends on the request's origin: any policy but `'*'`. */
+export const VARY_ORIGIN: readonly string[] = Object.freeze(['Origin']);
+/** The tokens of the `'*'` policy, whose answer is the same for every origin. */
+export const VARY_NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * Merges tokens into a `Vary` header value, whoever set it first: the only rule for `Vary`. Adapters apply it
+ * again at the last moment the head can change, so a value the application sets later keeps the tokens.
+ * Returns the new value, or `undefined` when the existing value already covers them (including `Vary: *`,
+ * which is left alone). Tokens compare case-insensitively and are never repeated.
  *
  * @example
  * mergeVary('Accept-Encoding', ['Origin']); // 'Accept-Encoding, Origin'

@@ -2,7 +2,7 @@
 // size of the configuration at all. Work is shown by counting operations; timers only check generous bounds.
 import { describe, it, expect } from 'vitest';
 import { createCorsPolicy, type CorsDecision, type CorsPolicy, type CorsRequestHeaders } from '../src/index.js';
-import { findRefusedHeaders } from '../src/request-headers.js';
+import { findRefusedHeaders } from '../src/allow-headers.js';
 import { decideNow, preflightHeaders } from './support.js';
 
 const APP = 'https://app.example.com';

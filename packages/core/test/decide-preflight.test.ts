@@ -229,7 +229,7 @@ describe('a refused preflight is 403 with no Access-Control-* header', () => {
   ])('%s', (_, headers, code) => {
     const onRefused = vi.fn();
     const decision = preflight({ ...options, onRefused }, headers);
-    expect(decision).toEqual({ kind: 'preflight', allowed: false, status: 403, headers: [], vary: ['Origin'], reason: expect.objectContaining({ code, preflight: true }) });
+    expect(decision).toEqual({ kind: 'preflight', allowed: false, status: 403, headers: [], vary: ['Origin'], contentLength: '0', reason: expect.objectContaining({ code, preflight: true }) });
     expect(onRefused).toHaveBeenCalledTimes(1);
     expect(onRefused.mock.calls[0]![0]).toBe(decision.reason);
   });

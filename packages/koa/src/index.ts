@@ -1,20 +1,17 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  createCorsPolicy,
-  findNodeHeaderStore,
-  isThenable,
-  mergeVary,
-  nodeHeaderStore,
-  setNodeHeaders,
-  type ActualRequestDecision,
-  type CorsDecision,
-  type CorsOptions,
-  type CorsRequestHeaders,
-  type PreflightDecision,
-} from '@cors/core';
+import { createCorsPolicy, isThenable, type CorsDecision, type CorsOptions, type CorsRequestHeaders } from '@cors/core';
+import { applyKeptVary, keepCorsHeaders, writeCorsHeaders, type NodeCorsResponse } from '@cors/node';
 
 export { CorsConfigError } from '@cors/core';
-export type { CorsOptions, RefusalReason } from '@cors/core';
+export type {
+  CorsConfigProblem,
+  CorsDecision,
+  CorsOptions,
+  OriginEntry,
+  OriginValidator,
+  RefusalCode,
+  RefusalReason,
+  ValidatorCacheOptions,
+} from '@cors/core';
 
 /**
  * What the middleware needs from a Koa context. Koa 2 and 3 contexts (and `@koa/router` contexts) satisfy it;
@@ -55,29 +52,14 @@ export interface KoaContext {
 }
 
 /**
- * The part of Node's `ServerResponse` the middleware uses (`ctx.res` in Koa). Any `http.ServerResponse` fits.
+ * The part of Node's `ServerResponse` the middleware uses (`ctx.res` in Koa): `@cors/node`'s response type.
+ * Any `http.ServerResponse` fits.
  *
  * @example
  * const res: KoaServerResponse = ctx.res;
  * res.setHeader('vary', 'Origin');
  */
-export interface KoaServerResponse {
-  /**
-   * Whether the head was already sent; then `Vary` is no longer merged back in after downstream middleware.
-   * @example if (!ctx.res.headersSent) ctx.res.setHeader('vary', 'Origin');
-   */
-  readonly headersSent: boolean;
-  /**
-   * Reads a response header, case-insensitively, e.g. the application's own `Vary` to merge `Origin` into.
-   * @example const vary = ctx.res.getHeader('vary'); // 'Accept-Encoding'
-   */
-  getHeader(name: string): string | number | readonly string[] | undefined;
-  /**
-   * Sets a response header; the middleware writes lower-case names.
-   * @example ctx.res.setHeader('access-control-allow-origin', 'https://app.example.com');
-   */
-  setHeader(name: string, value: string): unknown;
-}
+export type KoaServerResponse = NodeCorsResponse;
 
 /**
  * Koa's `next`: runs the downstream middleware. The middleware awaits it for every request that is not a
@@ -143,110 +125,30 @@ export function cors<Context extends KoaContext = KoaContext>(options: CorsOptio
 }
 
 function apply(ctx: KoaContext, next: KoaNext, decision: CorsDecision): Promise<void> {
+  const res = ctx.res;
+  writeCorsHeaders(res, decision);
   if (decision.kind === 'preflight') {
-    answerPreflight(ctx, decision);
+    // An empty body, which Koa sends itself once every middleware is done (an upstream one may still set headers).
+    // Koa's null-body setter turns the status into 204, so the status is set after it.
+    if (decision.status !== 204) ctx.body = null;
+    ctx.status = decision.status;
     return DONE;
   }
-  return handleActual(ctx, next, decision);
-}
-
-function answerPreflight(ctx: KoaContext, decision: PreflightDecision): void {
-  const status = decision.status;
-  const res = ctx.res;
-  // Koa sends a 204 without a body by itself. For any other status, a null body makes it send an empty one
-  // with no Content-Type; that setter turns the status into 204, so the status is set after it. Koa 2 then
-  // sends no length at all, which leaves a keep-alive client waiting for a body: hence Content-Length: 0.
-  if (status !== 204) {
-    ctx.body = null;
-    res.setHeader('content-length', '0');
-  }
-  ctx.status = status;
-  setNodeHeaders(res, decision.headers, ACCESS);
-  if (decision.vary.length !== 0) mergeVaryInto(res, res.getHeader('vary'), decision.vary);
-}
-
-function handleActual(ctx: KoaContext, next: KoaNext, decision: ActualRequestDecision): Promise<void> {
-  const res = ctx.res;
-  setNodeHeaders(res, decision.headers, ACCESS);
-  const tokens = decision.vary;
-  const vary = tokens.length !== 0 ? mergeVaryInto(res, res.getHeader('vary'), tokens) : undefined;
   let downstream: unknown;
   try {
     downstream = next();
   } catch (error) {
-    return Promise.reject(keepCorsHeaders(error, decision));
+    keepCorsHeaders(res, decision.headers);
+    return Promise.reject(error);
   }
   // Not an async function: one promise reaction instead of an await and a function promise.
   return Promise.resolve(downstream).then(
-    () => restoreVary(res, tokens, vary),
+    // Upstream middleware may read Vary before Koa writes the head.
+    () => applyKeptVary(res),
     (error: unknown) => {
-      // Koa's default error handler removes every response header, then sets `err.headers`.
-      throw keepCorsHeaders(error, decision);
+      // Koa's error handler removes every response header and sets the error's own.
+      keepCorsHeaders(res, decision.headers);
+      throw error;
     },
   );
-}
-
-/**
- * Downstream may have replaced Vary (`ctx.set('Vary', ...)`): merges the tokens back in. Skipped when the
- * response was already sent (`ctx.flushHeaders()`, `ctx.respond = false`).
- */
-function restoreVary(res: KoaServerResponse, tokens: readonly string[], vary: HeaderValue | undefined): void {
-  if (tokens.length === 0 || res.headersSent) return;
-  const current = res.getHeader('vary');
-  if (current !== vary) mergeVaryInto(res, current, tokens);
-}
-
-/** Where Node keeps each response's headers; the policy's own header lists are stored there without `setHeader`'s checks. */
-const ACCESS = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));
-
-/** Merges `tokens` into the response's Vary (`existing`) and returns the value it now has. */
-function mergeVaryInto(res: KoaServerResponse, existing: HeaderValue | undefined, tokens: readonly string[]): HeaderValue | undefined {
-  const merged = mergeVary(existing, tokens);
-  if (merged === undefined) return existing;
-  const store = nodeHeaderStore(res, ACCESS);
-  if (store !== undefined) store.vary = ['vary', merged];
-  else res.setHeader('vary', merged);
-  return merged;
-}
-
-type HeaderValue = string | number | readonly string[];
-
-/** Each thrown error's own `headers`, as first thrown: an error object may be thrown again by later requests. */
-const originalHeaders = new WeakMap<object, unknown>();
-
-/**
- * Puts the decision's headers and the merged Vary on `error.headers`, the only headers Koa's onerror writes.
- * Built afresh from the error's original headers every time, so an error object the application throws for
- * several requests never carries one request's CORS answer to another.
- */
-function keepCorsHeaders(error: unknown, decision: ActualRequestDecision): unknown {
-  if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return error;
-  try {
-    const target = error as { headers?: unknown };
-    let existing: unknown;
-    if (originalHeaders.has(target)) existing = originalHeaders.get(target);
-    else {
-      existing = target.headers;
-      originalHeaders.set(target, existing);
-    }
-    const merged: Record<string, HeaderValue> = {};
-    let vary: HeaderValue | undefined;
-    if (existing !== null && typeof existing === 'object') {
-      // Names compare case-insensitively so that no header is sent twice under two spellings. Access-Control-*
-      // headers come only from the decision.
-      for (const name of Object.keys(existing)) {
-        const value = (existing as Record<string, HeaderValue>)[name]!;
-        const lower = name.toLowerCase();
-        if (lower === 'vary') vary = value;
-        else if (lower !== '__proto__' && !lower.startsWith('access-control-')) merged[name] = value;
-      }
-    }
-    for (const [name, value] of decision.headers) merged[name] = value;
-    if (decision.vary.length !== 0) vary = mergeVary(vary, decision.vary) ?? vary;
-    if (vary !== undefined) merged.vary = vary;
-    target.headers = merged;
-  } catch {
-    // A frozen error, a read-only `headers` or a throwing getter: the user's error goes on unchanged.
-  }
-  return error;
 }

@@ -150,7 +150,8 @@ describe('a downstream error', () => {
     });
     const res = await rawRequest(served.url, 'GET', '/', [['Origin', APP]]);
     expect(caught).toBe(thrown);
-    expect((thrown as Error & { headers?: unknown }).headers).toMatchObject({ 'access-control-allow-origin': APP, vary: 'Origin' });
+    // Nothing is written onto the error: the application may throw one object for several requests at once.
+    expect((thrown as Error & { headers?: unknown }).headers).toBeUndefined();
     // A handler that answers itself keeps the headers cors set on the response.
     expect(res.status).toBe(422);
     expect(res.body).toBe('handled');

@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { findNodeHeaderStore, nodeHeaderStore, setNodeHeaders } from '../src/node-headers.js';
-import { createCorsPolicy, type CorsDecision, type CorsHeader } from '../src/index.js';
+import { findNodeHeaderStore, nodeHeaderStore, setNodeHeaders } from '../src/header-store.js';
+import { createCorsPolicy, type CorsDecision, type CorsHeader } from '@cors/core';
 
 const fresh = () => new ServerResponse(new IncomingMessage(null as never));
 const access = findNodeHeaderStore(fresh);

@@ -1,4 +1,4 @@
-import type { CorsHeader } from './policy.js';
+import { isPrebuiltHeaderList, type CorsHeader } from '@cors/core';
 
 /**
  * What the header helpers need of a Node.js `ServerResponse` (`http.ServerResponse` fits).
@@ -41,21 +41,6 @@ export interface NodeHeaderAccess {
   readonly symbol: symbol;
   /** Node's own `setHeader`: a response whose `setHeader` is another (wrapped, or a custom class) is left to it. */
   readonly setHeader: NodeResponse['setHeader'];
-}
-
-/** Header lists a policy built when it was made, from values it checked then; frozen, tuples included. */
-const checkedLists = new WeakSet<readonly CorsHeader[]>();
-
-/**
- * Freezes a header list a policy builds once from checked values (configured origins, tokens, numbers) and lets
- * `setNodeHeaders` store it without `setHeader`'s checks. Not exported from the package: a list built anywhere
- * else always goes through `setHeader`.
- */
-export function checkedHeaderList(list: CorsHeader[]): readonly CorsHeader[] {
-  for (const header of list) Object.freeze(header);
-  Object.freeze(list);
-  checkedLists.add(list);
-  return list;
 }
 
 /**
@@ -111,8 +96,8 @@ export function nodeHeaderStore(res: Pick<NodeResponse, 'setHeader' | 'headersSe
 }
 
 /**
- * Sets a decision's headers on a Node response. A list the policy built and checked when it was made goes
- * straight into the response's header object when `nodeHeaderStore` gives one; any other list goes through
+ * Sets a decision's headers on a Node response. A list the policy built and checked when it was made
+ * (`isPrebuiltHeaderList`) goes straight into the response's header object when `nodeHeaderStore` gives one; any other list goes through
  * `setHeader`, with its checks. Each stored entry is a fresh array, since Node's `appendHeader` changes entries
  * in place.
  *
@@ -127,7 +112,7 @@ export function setNodeHeaders(
   access: NodeHeaderAccess | undefined,
 ): NodeHeaderStore | undefined {
   if (headers.length === 0) return undefined;
-  const store = checkedLists.has(headers) ? nodeHeaderStore(res, access) : undefined;
+  const store = isPrebuiltHeaderList(headers) ? nodeHeaderStore(res, access) : undefined;
   if (store !== undefined) {
     for (let i = 0; i < headers.length; i++) {
       const header = headers[i]!;

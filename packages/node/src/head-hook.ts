@@ -1,0 +1,225 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { isCorsHeader, mergeVary, VARY, type CorsHeader } from '@cors/core';
+import { findNodeHeaderStore, type NodeHeaderStore } from './header-store.js';
+
+/**
+ * Keeps a decision's Vary tokens (and, on an error response, its CORS headers) in the response until its head is
+ * written, then merges them into whatever
+ * `Vary` the response has by then: set by the application after the middleware (`setHeader`, `appendHeader`,
+ * `writeHead(status, headers)`, `flushHeaders()`), by a middleware that ran before and wrapped `writeHead`, or
+ * by nobody.
+ *
+ * The last moment Node lets a head change is `ServerResponse#_storeHeader`, which every way of sending a head
+ * goes through. It is wrapped once, on Node's `ServerResponse.prototype`, and does nothing but call Node's own
+ * unless the response's header object carries tokens under a symbol (no header name is a symbol, so Node never
+ * sends or lists it). The wrapper is checked on a probe response when installed; where it does not engage (another
+ * runtime, an HTTP/2 compatibility response, a response class of its own), `writeHead` is wrapped on the response
+ * itself instead.
+ */
+
+const PENDING_VARY = Symbol('@cors/node pending Vary');
+/** A decision's headers to put back when the head is written, after an error handler removed every header. */
+const PENDING_CORS = Symbol('@cors/node pending CORS headers');
+type Pending = Record<symbol, readonly string[] | undefined> & { [PENDING_CORS]?: readonly CorsHeader[] };
+type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => unknown;
+type WriteHead = (this: NodeVaryResponse, ...args: unknown[]) => unknown;
+
+/** What keeping Vary needs of a response: Node's `http.ServerResponse` and `http2.Http2ServerResponse` fit. */
+export interface NodeVaryResponse {
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  getHeader(name: string): number | string | readonly string[] | undefined;
+  writeHead(statusCode: number, ...rest: any[]): unknown;
+  readonly headersSent: boolean;
+}
+
+const ACCESS = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));
+
+/** Node's `_storeHeader` wrapped; undefined when the head hook is not in use, null before the first use. */
+let hookedStoreHeader: StoreHeader | undefined | null = null;
+
+/**
+ * Installs the head hook on first use (importing the package changes nothing) and says whether it engaged on
+ * this Node.js: `keepVary` then costs one symbol write per response.
+ */
+export function headHookEngaged(): boolean {
+  if (hookedStoreHeader === null) hookedStoreHeader = installHeadHook();
+  return hookedStoreHeader !== undefined;
+}
+
+function mergePending(store: NodeHeaderStore & Pending): void {
+  const restore = store[PENDING_CORS];
+  if (restore !== undefined) {
+    for (const name of Object.keys(store)) if (isCorsHeader(name)) delete store[name];
+    for (const [name, value] of restore) store[name] = [name, value];
+  }
+  const tokens = store[PENDING_VARY];
+  if (tokens === undefined || tokens.length === 0) return;
+  const entry = store.vary;
+  const current = entry?.[1];
+  // Common case: nobody touched the Vary the middleware set.
+  if (tokens.length === 1 && current === tokens[0]) return;
+  const merged = mergeVary(current, tokens);
+  if (merged !== undefined) store.vary = [VARY, merged];
+  // appendHeader leaves an array, which Node would send as several Vary lines.
+  else if (Array.isArray(current)) store.vary = [VARY, current.join(', ')];
+}
+
+function installHeadHook(): StoreHeader | undefined {
+  const proto = ServerResponse.prototype as unknown as { _storeHeader?: StoreHeader };
+  const original = proto._storeHeader;
+  if (ACCESS === undefined || typeof original !== 'function') return undefined;
+  const hooked: StoreHeader = function storeHeaderKeepingVary(this: ServerResponse, firstLine: string, headers: unknown) {
+    if (headers != null && typeof headers === 'object' && (headers as Pending)[PENDING_VARY] !== undefined) {
+      mergePending(headers as NodeHeaderStore & Pending);
+    }
+    return original.call(this, firstLine, headers);
+  };
+  Object.defineProperty(proto, '_storeHeader', { value: hooked, writable: true, configurable: true, enumerable: false });
+  // Checked on a probe: a Vary set after the tokens, and a head written by writeHead(status, headers).
+  try {
+    const probe = new ServerResponse(new IncomingMessage(null as never));
+    probe.setHeader('vary', 'Accept');
+    (storeOf(probe) as Pending)[PENDING_VARY] = ['Origin'];
+    probe.writeHead(200, { Vary: 'Accept-Encoding' });
+    if (probe.getHeader('vary') === 'Accept-Encoding, Origin') return hooked;
+  } catch {
+    // Fall through: put Node's own back.
+  }
+  Object.defineProperty(proto, '_storeHeader', { value: original, writable: true, configurable: true, enumerable: false });
+  return undefined;
+}
+
+function storeOf(res: object): NodeHeaderStore | undefined {
+  if (ACCESS === undefined) return undefined;
+  const holder = res as unknown as Record<symbol, NodeHeaderStore | null | undefined>;
+  const store = holder[ACCESS.symbol];
+  if (store === null) return (holder[ACCESS.symbol] = Object.create(null) as NodeHeaderStore);
+  return typeof store === 'object' ? store : undefined;
+}
+
+interface FallbackState {
+  tokens: readonly string[];
+  restore: readonly CorsHeader[] | undefined;
+}
+/** Where the hook cannot see a response, its state is kept here and its writeHead is wrapped. */
+const fallbackPending = new WeakMap<object, FallbackState>();
+
+function hookedStoreOf(res: NodeVaryResponse, store: NodeHeaderStore | undefined): (NodeHeaderStore & Pending) | undefined {
+  if (hookedStoreHeader === null) hookedStoreHeader = installHeadHook();
+  if (hookedStoreHeader === undefined || (res as unknown as { _storeHeader?: unknown })._storeHeader !== hookedStoreHeader) return undefined;
+  return (store ?? storeOf(res)) as (NodeHeaderStore & Pending) | undefined;
+}
+
+function fallbackStateOf(res: NodeVaryResponse): FallbackState {
+  let state = fallbackPending.get(res);
+  if (state === undefined) {
+    state = { tokens: [], restore: undefined };
+    fallbackPending.set(res, state);
+    res.writeHead = writeHeadKeepingVary(res.writeHead as WriteHead) as NodeVaryResponse['writeHead'];
+  }
+  return state;
+}
+
+/**
+ * Arranges for `tokens` to be merged into the response's `Vary` when its head is written, replacing the tokens
+ * of an earlier call on the same response (a nearer policy governs alone). Returns false when the head was
+ * already sent.
+ *
+ * @example
+ * res.setHeader('vary', 'Origin');
+ * keepVary(res, ['Origin']);
+ * // later, anywhere: res.setHeader('Vary', 'Accept') -> the head says "vary: Accept, Origin"
+ */
+export function keepVary(res: NodeVaryResponse, tokens: readonly string[], store?: NodeHeaderStore): boolean {
+  if (res.headersSent) return false;
+  const target = hookedStoreOf(res, store);
+  if (target !== undefined) target[PENDING_VARY] = tokens;
+  else fallbackStateOf(res).tokens = tokens;
+  return true;
+}
+
+/**
+ * Arranges for the response's `Access-Control-*` headers to be exactly `headers` when its head is written,
+ * whatever happens before: for an error response, whose handler (Koa's `ctx.onerror`, say) removes every header
+ * and sets the error's own, which must not speak for CORS. Nothing is written onto the error object, which the
+ * application may throw for several requests at once.
+ *
+ * @example
+ * next().catch((error) => { keepCorsHeaders(ctx.res, decision.headers); throw error; });
+ */
+export function keepCorsHeaders(res: NodeVaryResponse, headers: readonly CorsHeader[]): boolean {
+  if (res.headersSent) return false;
+  const target = hookedStoreOf(res, undefined);
+  if (target !== undefined) target[PENDING_CORS] = headers;
+  else fallbackStateOf(res).restore = headers;
+  return true;
+}
+
+/** The tokens an earlier `keepVary` left on this response, if any: a policy already wrote its decision here. */
+export function pendingVary(res: NodeVaryResponse, store?: NodeHeaderStore): readonly string[] | undefined {
+  const target = store ?? (ACCESS !== undefined ? (res as unknown as Record<symbol, NodeHeaderStore | null | undefined>)[ACCESS.symbol] : undefined);
+  const tokens = target != null ? (target as Pending)[PENDING_VARY] : undefined;
+  return tokens ?? fallbackPending.get(res)?.tokens;
+}
+
+/**
+ * Merges the tokens `keepVary` left into the response's `Vary` now, for code that reads `Vary` before the head is
+ * written (a Koa middleware upstream, after `await next()`).
+ *
+ * @example
+ * await next();
+ * applyKeptVary(ctx.res); // ctx.response.get('Vary') now has Origin too
+ */
+export function applyKeptVary(res: NodeVaryResponse): void {
+  if (res.headersSent) return;
+  const tokens = pendingVary(res);
+  if (tokens === undefined || tokens.length === 0) return;
+  const current = res.getHeader(VARY);
+  if (tokens.length === 1 && current === tokens[0]) return;
+  const merged = mergeVary(current, tokens);
+  if (merged !== undefined) res.setHeader(VARY, merged);
+}
+
+function writeHeadKeepingVary(original: WriteHead): WriteHead {
+  return function (this: NodeVaryResponse, statusCode?: unknown, reason?: unknown, fields?: unknown): unknown {
+    const state = fallbackPending.get(this);
+    // A second writeHead is the application's bug; let Node report it as usual.
+    if (this.headersSent || state === undefined) return original.apply(this, arguments as unknown as unknown[]);
+    if (arguments.length > 1) {
+      // writeHead(status[, message][, headers]): apply the headers first, as Node does when some were already
+      // set, so a Vary among them is merged too.
+      if (typeof reason !== 'string') {
+        fields ??= reason;
+        reason = undefined;
+      }
+      // Node rejects a flat array of odd length; let it.
+      if (Array.isArray(fields) && fields.length % 2 !== 0) return original.apply(this, arguments as unknown as unknown[]);
+      if (fields != null && typeof fields === 'object') applyHeaders(this, fields);
+    }
+    if (state.restore !== undefined) {
+      const res = this as NodeVaryResponse & { getHeaderNames(): string[]; removeHeader(name: string): unknown };
+      for (const name of res.getHeaderNames()) if (isCorsHeader(name)) res.removeHeader(name);
+      for (const [name, value] of state.restore) res.setHeader(name, value);
+    }
+    const current = this.getHeader(VARY);
+    const merged = state.tokens.length === 0 ? undefined : mergeVary(current, state.tokens);
+    if (merged !== undefined) this.setHeader(VARY, merged);
+    else if (Array.isArray(current)) this.setHeader(VARY, current.join(', '));
+    return reason === undefined ? original.call(this, statusCode) : original.call(this, statusCode, reason);
+  };
+}
+
+function applyHeaders(res: NodeVaryResponse, fields: object): void {
+  if (Array.isArray(fields)) {
+    // Node's flat form: [name, value, name, value, ...].
+    for (let i = 0; i < fields.length; i += 2) {
+      const name: unknown = fields[i];
+      if (typeof name === 'string' && name !== '') res.setHeader(name, fields[i + 1] as string);
+    }
+    return;
+  }
+  for (const name of Object.keys(fields)) {
+    const value = (fields as Record<string, string | number | readonly string[] | undefined>)[name];
+    if (name !== '' && value !== undefined) res.setHeader(name, value);
+  }
+}

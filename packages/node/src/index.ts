@@ -1,0 +1,17 @@
+export { withCors } from './with-cors.js';
+export type { NodeCorsRequest } from './with-cors.js';
+export { writeDecision, writeLateDecision, writeCorsHeaders } from './write-decision.js';
+export type { NodeCorsResponse } from './write-decision.js';
+export { applyKeptVary, keepCorsHeaders, keepVary } from './head-hook.js';
+export type { NodeVaryResponse } from './head-hook.js';
+export { CorsConfigError } from '@cors/core';
+export type {
+  CorsConfigProblem,
+  CorsDecision,
+  CorsOptions,
+  OriginEntry,
+  OriginValidator,
+  RefusalCode,
+  RefusalReason,
+  ValidatorCacheOptions,
+} from '@cors/core';

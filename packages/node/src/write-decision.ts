@@ -1,0 +1,82 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { CORS_RESPONSE_HEADERS, mergeVary, VARY, type CorsDecision } from '@cors/core';
+import { findNodeHeaderStore, nodeHeaderStore, setNodeHeaders } from './header-store.js';
+import { keepVary, pendingVary, type NodeVaryResponse } from './head-hook.js';
+
+/**
+ * What writing a decision needs of a response: Node's `http.ServerResponse` (Express's and Koa's `res`) and
+ * `http2.Http2ServerResponse` fit.
+ *
+ * @example
+ * const res: NodeCorsResponse = ctx.res;
+ */
+export interface NodeCorsResponse extends NodeVaryResponse {
+  statusCode: number;
+  removeHeader(name: string): unknown;
+  end(): unknown;
+  readonly writableEnded?: boolean;
+}
+
+/** Where this Node keeps a response's headers; the policy's own header lists are stored there without `setHeader`'s checks. */
+const ACCESS = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));
+
+/**
+ * Writes a decision onto a Node response: its headers, its Vary tokens merged into the response's `Vary` now and
+ * again when the head is written. A preflight is answered here (status, `Content-Length` as the decision says,
+ * empty body). When a policy already wrote onto this response (an app-wide one, before a router's), its CORS
+ * headers are removed first: the policy nearest to the route decides alone.
+ *
+ * @returns true when the request goes on to the application; false when the preflight was answered
+ *
+ * @example
+ * const decision = policy.decide(req.method, req.headers, req);
+ * if (!isThenable(decision) && writeDecision(res, decision)) next();
+ */
+export function writeDecision(res: NodeCorsResponse, decision: CorsDecision): boolean {
+  writeCorsHeaders(res, decision);
+  if (decision.kind === 'preflight') {
+    res.statusCode = decision.status;
+    res.end();
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The part of `writeDecision` that sets headers, for a framework that ends responses itself (Koa): the
+ * decision's headers, its Vary tokens merged now and kept until the head is written, and for a preflight the
+ * `Content-Length` of its empty body. The status and the body are left to the caller.
+ *
+ * @example
+ * writeCorsHeaders(ctx.res, decision);
+ * if (decision.kind === 'preflight') { ctx.status = decision.status; ctx.body = null; }
+ */
+export function writeCorsHeaders(res: NodeCorsResponse, decision: CorsDecision): void {
+  let store = nodeHeaderStore(res, ACCESS);
+  if (pendingVary(res, store) !== undefined) {
+    for (const name of CORS_RESPONSE_HEADERS) res.removeHeader(name);
+  }
+  store = setNodeHeaders(res, decision.headers, ACCESS) ?? store;
+  const tokens = decision.vary;
+  if (tokens.length !== 0) {
+    const merged = mergeVary(store !== undefined ? store.vary?.[1] : res.getHeader(VARY), tokens);
+    if (merged !== undefined) {
+      if (store !== undefined) store.vary = [VARY, merged];
+      else res.setHeader(VARY, merged);
+    }
+  }
+  if (decision.kind === 'preflight' && decision.contentLength !== undefined) res.setHeader('content-length', decision.contentLength);
+  keepVary(res, tokens, store);
+}
+
+/**
+ * `writeDecision` for a decision that was waited for (an async origin validator): when someone else answered
+ * the response meanwhile (a timeout middleware, say), it writes nothing and returns false.
+ *
+ * @example
+ * decision.then((settled) => { if (writeLateDecision(res, settled)) next(); });
+ */
+export function writeLateDecision(res: NodeCorsResponse, decision: CorsDecision): boolean {
+  if (res.headersSent || res.writableEnded === true) return false;
+  return writeDecision(res, decision);
+}
