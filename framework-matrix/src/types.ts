@@ -1,7 +1,7 @@
 import type { CorsOptions } from '@cors/core';
 
 /** The six framework majors every suite runs against. */
-export type FrameworkName = 'express' | 'koa' | 'fastify';
+export type FrameworkName = 'express' | 'koa' | 'fastify' | 'nest-express' | 'nest-fastify';
 export interface FrameworkMajor {
   readonly framework: FrameworkName;
   readonly major: number;
@@ -16,6 +16,11 @@ export const FRAMEWORK_MAJORS: readonly FrameworkMajor[] = [
   { framework: 'koa', major: 3, label: 'koa 3' },
   { framework: 'fastify', major: 4, label: 'fastify 4' },
   { framework: 'fastify', major: 5, label: 'fastify 5' },
+  // NestJS on each of its platforms, with @cors/express or @cors/fastify (the major is Nest's).
+  { framework: 'nest-express', major: 11, label: 'nest 11 (express)' },
+  { framework: 'nest-express', major: 12, label: 'nest 12 (express)' },
+  { framework: 'nest-fastify', major: 11, label: 'nest 11 (fastify)' },
+  { framework: 'nest-fastify', major: 12, label: 'nest 12 (fastify)' },
 ];
 
 export interface RunningServer {
