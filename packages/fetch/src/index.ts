@@ -96,14 +96,15 @@ export function preflightResponse(decision: PreflightDecision): Response {
 
 /**
  * Writes an actual-request decision onto a handler's `Response`: the decision's headers, and its `Vary` tokens
- * merged into the handler's own `Vary`. A `Response` whose headers are immutable (one from `fetch()`, or
- * `Response.redirect()`) is answered with a copy that keeps its status, headers and body stream: the body is
- * never read or buffered.
+ * merged into the handler's own `Vary`. The decision alone says who may read the response: `Access-Control-*`
+ * headers already on it (a proxied upstream's answer, say) are removed first. A `Response` whose headers are
+ * immutable (one from `fetch()` on most runtimes, or `Response.redirect()`) is answered with a copy that keeps
+ * its status, headers and body stream: the body is never read or buffered.
  *
  * @param response the handler's response
  * @param decision the decision for its request
- * @param replace also remove `Access-Control-*` headers the decision does not hold: when the response was built
- *   by someone the decision governs (an error handler, an outer policy)
+ * @param replace look for stray `Access-Control-*` headers by name, not only when an
+ *   `Access-Control-Allow-Origin` or `-Allow-Credentials` is there: for a response rebuilt after an error
  * @returns the response to send: `response` itself, or its copy
  *
  * @example
@@ -117,41 +118,59 @@ export function applyDecision(response: Response, decision: ActualRequestDecisio
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
   }
-  // Immutable headers. A copy keeps the body as a stream; a status the constructor refuses (101) means a response
-  // that is no CORS response at all (a WebSocket upgrade), and it goes out as it is.
-  let copy: Response;
+  // Immutable headers: a copy with fresh headers (some runtimes' Response keeps the Headers object it is given)
+  // and the same body stream. A status the constructor refuses (101) is a WebSocket upgrade, no CORS response at
+  // all, and it goes out as it is.
+  const headers = new Headers();
+  for (const [name, value] of response.headers) if (!isDecisionHeader(name)) headers.append(name, value);
+  // Written before the copy is made: the Fetch standard's Response copies the headers it is given.
+  writeDecision(headers, decision);
   try {
-    copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   } catch {
     return response;
   }
-  writeDecision(copy.headers, decision, replace);
-  return copy;
 }
 
+const ACAO = 'access-control-allow-origin';
+const ACAC = 'access-control-allow-credentials';
+
 /**
- * Writes the decision's headers and merged `Vary` onto a mutable `Headers`. Throws a `TypeError` when the headers
- * are immutable (as `Headers` does).
+ * Writes the decision's headers and merged `Vary` onto mutable `Headers`, after removing the `Access-Control-*`
+ * headers it does not set (looked for only when an `Access-Control-Allow-Origin` or `-Allow-Credentials` is
+ * there, the two that give access, unless `replace`). Throws a `TypeError` when the headers are immutable, as
+ * `Headers` does.
+ *
+ * @example
+ * writeDecision(response.headers, decision);
  */
 export function writeDecision(headers: Headers, decision: ActualRequestDecision, replace = false): void {
-  if (replace) removeCorsHeaders(headers, decision);
+  if (replace || headers.has(ACAO) || headers.has(ACAC)) removeCorsHeaders(headers, decision);
   const list = decision.headers;
   for (let i = 0; i < list.length; i++) {
     const header = list[i]!;
     headers.set(header[0], header[1]);
   }
+  mergeVaryInto(headers, decision);
+}
+
+/** Merges the decision's `Vary` tokens into the headers' `Vary`. */
+export function mergeVaryInto(headers: Headers, decision: CorsDecision): void {
   const tokens = decision.vary;
-  if (tokens.length !== 0) {
-    const merged = mergeVary(headers.get('vary'), tokens);
-    if (merged !== undefined) headers.set('vary', merged);
-  }
+  if (tokens.length === 0) return;
+  const merged = mergeVary(headers.get('vary'), tokens);
+  if (merged !== undefined) headers.set('vary', merged);
+}
+
+function isDecisionHeader(name: string): boolean {
+  return isCorsHeader(name) || name.toLowerCase() === 'cors-refusal';
 }
 
 /** Removes the `Access-Control-*` headers (and the debug header) that `decision` does not set itself. */
 function removeCorsHeaders(headers: Headers, decision: CorsDecision): void {
   const stale: string[] = [];
-  for (const [name] of headers) {
-    if ((isCorsHeader(name) || name === 'cors-refusal') && !decision.headers.some(([own]) => own === name)) stale.push(name);
+  for (const name of headers.keys()) {
+    if (isDecisionHeader(name) && !decision.headers.some(([own]) => own === name)) stale.push(name);
   }
   for (const name of stale) headers.delete(name);
 }

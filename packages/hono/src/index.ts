@@ -3,13 +3,12 @@ import {
   createCorsPolicy,
   isPreflight,
   isThenable,
-  mergeVary,
   type ActualRequestDecision,
   type CorsDecision,
   type CorsOptions,
   type CorsRequestHeaders,
 } from '@cors/core';
-import { applyDecision, corsRequestHeaders, preflightResponse, writeDecision } from '@cors/fetch';
+import { applyDecision, corsRequestHeaders, mergeVaryInto, preflightResponse, writeDecision } from '@cors/fetch';
 
 export { CorsConfigError } from '@cors/core';
 export type { CorsConfigProblem, CorsDecision, CorsOptions, OriginValidator, RefusalCode, RefusalReason } from '@cors/core';
@@ -120,16 +119,12 @@ function finish(c: Context, decision: ActualRequestDecision): void {
   }
 }
 
-/** A response built from c.header()'s headers already has them; one a route made itself gets them now. */
+/**
+ * A response built from c.header()'s headers already has the allowed answer, and needs only Vary merged back in;
+ * anything else (a refusal, a Response a route made itself) gets the whole decision written.
+ */
 function refresh(headers: Headers, decision: ActualRequestDecision): void {
-  const list = decision.headers;
-  const first = list[0];
-  if (first !== undefined && headers.get(first[0]) !== first[1]) {
-    for (let i = 0; i < list.length; i++) headers.set(list[i]![0], list[i]![1]);
-  }
-  const tokens = decision.vary;
-  if (tokens.length !== 0) {
-    const merged = mergeVary(headers.get('vary'), tokens);
-    if (merged !== undefined) headers.set('vary', merged);
-  }
+  const first = decision.headers[0];
+  if (first !== undefined && decision.allowed && headers.get(first[0]) === first[1]) mergeVaryInto(headers, decision);
+  else writeDecision(headers, decision);
 }
