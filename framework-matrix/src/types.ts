@@ -16,7 +16,7 @@ export const FRAMEWORK_MAJORS: readonly FrameworkMajor[] = [
   { framework: 'koa', major: 3, label: 'koa 3' },
   { framework: 'fastify', major: 4, label: 'fastify 4' },
   { framework: 'fastify', major: 5, label: 'fastify 5' },
-  // NestJS on each of its platforms, with @cors/express or @cors/fastify (the major is Nest's).
+  // NestJS on each of its platforms, CORS on through @cors/nestjs's enableCors (the major is Nest's).
   { framework: 'nest-express', major: 11, label: 'nest 11 (express)' },
   { framework: 'nest-express', major: 12, label: 'nest 12 (express)' },
   { framework: 'nest-fastify', major: 11, label: 'nest 11 (fastify)' },
