@@ -1,7 +1,9 @@
 import type { CorsOptions } from '@cors/core';
 
 /** The six framework majors every suite runs against. */
-export type FrameworkName = 'express' | 'koa' | 'fastify' | 'nest-express' | 'nest-fastify';
+export type FrameworkName = 'express' | 'koa' | 'fastify' | 'nest-express' | 'nest-fastify' | 'hono' | FetchRuntimeName;
+/** @cors/fetch's withCors on each runtime it is tested on. */
+export type FetchRuntimeName = 'fetch-node' | 'fetch-bun' | 'fetch-deno' | 'fetch-workerd';
 export interface FrameworkMajor {
   readonly framework: FrameworkName;
   readonly major: number;
@@ -21,6 +23,12 @@ export const FRAMEWORK_MAJORS: readonly FrameworkMajor[] = [
   { framework: 'nest-express', major: 12, label: 'nest 12 (express)' },
   { framework: 'nest-fastify', major: 11, label: 'nest 11 (fastify)' },
   { framework: 'nest-fastify', major: 12, label: 'nest 12 (fastify)' },
+  // Hono on Node (@hono/node-server), and @cors/fetch as a real server on each runtime (the major is the runtime's).
+  { framework: 'hono', major: 4, label: 'hono 4' },
+  { framework: 'fetch-node', major: Number(process.versions.node.split('.')[0]), label: 'fetch on node' },
+  { framework: 'fetch-bun', major: 1, label: 'fetch on bun' },
+  { framework: 'fetch-deno', major: 2, label: 'fetch on deno' },
+  { framework: 'fetch-workerd', major: 1, label: 'fetch on workerd' },
 ];
 
 export interface RunningServer {

@@ -3,6 +3,8 @@ import { startExpress } from './express.js';
 import { startFastify } from './fastify.js';
 import { startKoa } from './koa.js';
 import { startNestExpress, startNestFastify } from './nest.js';
+import { startFetchBun, startFetchDeno, startFetchNode, startFetchWorkerd } from './fetch.js';
+import { startHono } from './hono.js';
 
 /** The reference app's start function for each framework. */
 export const START_REFERENCE_APP: Readonly<Record<FrameworkName, StartReferenceApp>> = {
@@ -11,4 +13,9 @@ export const START_REFERENCE_APP: Readonly<Record<FrameworkName, StartReferenceA
   fastify: startFastify,
   'nest-express': startNestExpress,
   'nest-fastify': startNestFastify,
+  hono: startHono,
+  'fetch-node': startFetchNode,
+  'fetch-bun': startFetchBun,
+  'fetch-deno': startFetchDeno,
+  'fetch-workerd': startFetchWorkerd,
 };
