@@ -1,6 +1,6 @@
 import type { OriginEntry, OriginValidator } from './options.js';
 import { isWellFormedOrigin, parseOrigin } from './parse-origin.js';
-import { formatPattern, isLoopbackHost, isPatternError, parseOriginPattern, type OriginPattern } from './origin-pattern.js';
+import { formatPattern, isLoopbackHost, isPatternError, parseOriginPattern, probeRegExp, type OriginPattern } from './origin-pattern.js';
 import type { ProblemList } from './errors.js';
 import { isPublicSuffix } from './public-suffix.js';
 import { RefusalMemo, malformedOrigin, originNotAllowed, validatorError, type RefusalReason } from './refusal.js';
@@ -49,8 +49,14 @@ export class OriginMatcher {
       problems.add('origin', 'is an empty list, which allows nobody', 'list at least one origin');
     }
     if (option !== undefined) {
-      entries.forEach((entry, i) => {
+      // By index and own elements only: a hole would otherwise read whatever a polluted prototype holds there.
+      for (let i = 0; i < entries.length; i++) {
         const path = pathOf(i);
+        if (!Object.hasOwn(entries, i)) {
+          problems.add(path, 'is an empty slot of the array', 'remove the extra comma');
+          continue;
+        }
+        const entry = entries[i];
         if (typeof entry === 'string') {
           const pattern = parseOriginPattern(entry);
           if (isPatternError(pattern)) problems.add(path, pattern.message, pattern.hint);
@@ -58,7 +64,7 @@ export class OriginMatcher {
           else if (pattern.kind === 'null') allowNull = true;
           else this.addHostPattern(pattern, path, settings, problems);
         } else if (entry instanceof RegExp) {
-          this.addRegExp(entry, path, problems);
+          this.addRegExp(entry, path, settings, problems);
         } else if (typeof entry === 'function') {
           this.validators.push(entry as OriginValidator<any>);
         } else if (entry === true) {
@@ -66,7 +72,7 @@ export class OriginMatcher {
         } else {
           problems.add(path, `${describe(entry)} is not an origin`, 'use a string, an anchored RegExp or a validator function');
         }
-      });
+      }
     }
     if (settings.credentials) {
       if (any) problems.add('origin', "'*' cannot be combined with credentials", "list the exact origins that need cookies; browsers refuse '*' with credentials");
@@ -80,11 +86,7 @@ export class OriginMatcher {
 
   private addHostPattern(p: Extract<OriginPattern, { kind: 'host' }>, path: string, s: OriginSettings, problems: ProblemList): void {
     if (s.credentials && p.scheme === 'http' && !isLoopbackHost(p.host) && !s.dangerouslyAllowInsecureOrigins) {
-      problems.add(
-        path,
-        `'${formatPattern(p)}' is plain http with credentials, so anyone on the network path can read its responses`,
-        `use 'https://${formatPattern(p).slice(7)}'; only loopback hosts may use http (or set dangerouslyAllowInsecureOrigins: true)`,
-      );
+      problems.add(path, insecureMessage(`'${formatPattern(p)}'`), insecureHint(`'https://${formatPattern(p).slice(7)}'`));
     }
     if (
       p.subdomains &&
@@ -93,11 +95,7 @@ export class OriginMatcher {
       !s.dangerouslyAllowWildcardOverPublicSuffix &&
       (isPublicSuffix(p.host) || isPublicSuffix(`cors-probe.${p.host}`))
     ) {
-      problems.add(
-        path,
-        `'${formatPattern(p)}' trusts every site registered under the public suffix '${p.host}'`,
-        `narrow it to your own domain, e.g. '${p.scheme}://*.your-site.${p.host}' (or set dangerouslyAllowWildcardOverPublicSuffix: true)`,
-      );
+      problems.add(path, publicSuffixMessage(`'${formatPattern(p)}'`, p.host), publicSuffixHint(p.scheme, p.host));
     }
     const base = `${p.scheme}://${p.host}`;
     if (p.subdomains) {
@@ -111,7 +109,7 @@ export class OriginMatcher {
     }
   }
 
-  private addRegExp(re: RegExp, path: string, problems: ProblemList): void {
+  private addRegExp(re: RegExp, path: string, s: OriginSettings, problems: ProblemList): void {
     let ok = true;
     if (re.global || re.sticky) {
       ok = false;
@@ -126,8 +124,30 @@ export class OriginMatcher {
         "anchor it with ^...$, or better use a pattern string such as 'https://*.example.com'",
       );
     }
+    if (!ok) return;
     // Anchored as a whole: /^a|b$/ passes the check above but is `^a` or `b$`, so it is wrapped in ^(?:...)$.
-    if (ok) this.regexps.push(new RegExp(`^(?:${src})$`, re.flags));
+    const anchored = new RegExp(`^(?:${src})$`, re.flags);
+    this.regexps.push(anchored);
+    if (!s.credentials) return;
+    // With credentials a RegExp meets the rules strings meet, judged by the witness origins it matches.
+    const found = probeRegExp(anchored);
+    const text = String(re);
+    const shown = text.length > 120 ? `${text.slice(0, 120)}...` : text;
+    if (found.everyOrigin !== undefined) {
+      problems.add(
+        path,
+        `${shown} matches every origin (it allowed the random origin '${found.everyOrigin}'), which cannot be combined with credentials`,
+        "list the exact origins that need cookies, or a pattern such as 'https://*.example.com'; browsers send cookies to whatever the server allows",
+      );
+      return;
+    }
+    if (found.insecure !== undefined && !s.dangerouslyAllowInsecureOrigins) {
+      problems.add(path, insecureMessage(`${shown} (it allowed '${found.insecure}')`), insecureHint(`'https://${found.insecure.slice(7)}' (in a RegExp: https:\\/\\/, never https?:\\/\\/)`));
+    }
+    if (found.publicSuffix !== undefined && !s.dangerouslyAllowWildcardOverPublicSuffix) {
+      const { suffix, witness } = found.publicSuffix;
+      problems.add(path, publicSuffixMessage(`${shown} (it allowed '${witness}')`, suffix), publicSuffixHint(witness.slice(0, witness.indexOf(':')), suffix));
+    }
   }
 
   /** The configured exact origins, normalised. */
@@ -218,6 +238,20 @@ function settle(result: boolean | Promise<boolean>, origin: string, preflight: b
  */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+// The same words for a string and for a RegExp that breaks a rule.
+function insecureMessage(what: string): string {
+  return `${what} is plain http with credentials, so anyone on the network path can read its responses`;
+}
+function insecureHint(instead: string): string {
+  return `use ${instead}; only loopback hosts may use http (or set dangerouslyAllowInsecureOrigins: true)`;
+}
+function publicSuffixMessage(what: string, suffix: string): string {
+  return `${what} trusts every site registered under the public suffix '${suffix}'`;
+}
+function publicSuffixHint(scheme: string, suffix: string): string {
+  return `narrow it to your own domain, e.g. '${scheme}://*.your-site.${suffix}' (or set dangerouslyAllowWildcardOverPublicSuffix: true)`;
 }
 
 function describe(value: unknown): string {

@@ -33,6 +33,12 @@ export function isPublicSuffix(host: string): boolean {
   return rules.has(`*${host.slice(dot)}`) && !rules.has(`!${host}`);
 }
 
+/** Every rule, as PSL text (`a.b`, `*.b`, `!c.b`), for testing a RegExp entry against each public suffix. */
+export function publicSuffixRules(): ReadonlySet<string> {
+  rules ??= parseRules(PUBLIC_SUFFIX_RULES);
+  return rules;
+}
+
 /** Test hook: the parsed rule count, or undefined while still unparsed. */
 export function __parsedRuleCount(): number | undefined {
   return rules?.size;
