@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createCorsPolicy, isThenable, type CorsDecision, type CorsOptions } from '@cors/core';
+import { createCorsPolicy, isThenable, type CorsDecision, type CorsOptions, type CorsPolicy } from '@cors/core';
 import { writeDecision, writeLateDecision } from '@cors/node';
+import { nearestPolicy, tagPolicy } from './nearest-policy.js';
 
 export { CorsConfigError } from '@cors/core';
 export type {
@@ -67,8 +68,13 @@ export type CorsMiddleware<Req extends IncomingMessage = IncomingMessage> = (
  */
 export function cors<Req extends IncomingMessage = IncomingMessage>(options: CorsOptions<Req>): CorsMiddleware<Req> {
   const policy = createCorsPolicy<Req>(options);
-  return function corsMiddleware(req, res, next) {
-    const decision = policy.decide(req.method as string, req.headers, req);
+  const corsMiddleware: CorsMiddleware<Req> = (req, res, next) => {
+    let governing = policy;
+    // A preflight stops at the first cors(); a policy further in, nearer to the route, may govern it.
+    if (req.method === 'OPTIONS' && typeof req.headers['access-control-request-method'] === 'string') {
+      governing = nearestPolicy<CorsPolicy<Req>>(req as never, corsMiddleware, req.headers['access-control-request-method']) ?? policy;
+    }
+    const decision = governing.decide(req.method as string, req.headers, req);
     if (isThenable(decision)) {
       // decide() never rejects; were it to, the error goes to Express's error handling instead of going unhandled.
       decision.then((settled) => writeLater(settled, res, next), next);
@@ -76,6 +82,8 @@ export function cors<Req extends IncomingMessage = IncomingMessage>(options: Cor
     }
     if (writeDecision(res, decision)) next();
   };
+  tagPolicy(corsMiddleware, policy);
+  return corsMiddleware;
 }
 
 function writeLater(decision: CorsDecision, res: ServerResponse, next: CorsNextFunction): void {

@@ -1,4 +1,5 @@
-import { createCorsPolicy, isThenable, type CorsDecision, type CorsOptions, type CorsRequestHeaders } from '@cors/core';
+import { createCorsPolicy, isThenable, type CorsDecision, type CorsOptions, type CorsPolicy, type CorsRequestHeaders } from '@cors/core';
+import { nearestPolicy, tagPolicy } from './nearest-policy.js';
 import { applyKeptVary, keepCorsHeaders, writeCorsHeaders, type NodeCorsResponse } from '@cors/node';
 
 export { CorsConfigError } from '@cors/core';
@@ -117,23 +118,36 @@ export function cors<Context extends KoaContext = KoaContext>(options: CorsOptio
   const decide = policy.decide;
   // Only an origin validator can make a decision a promise; without one the check is skipped entirely.
   const mayBeAsync = policy.mayBeAsync;
-  return function corsMiddleware(ctx: KoaContext, next: KoaNext): Promise<void> {
-    const decision = decide(ctx.method, ctx.req.headers, ctx as Context);
+  const corsMiddleware = function corsMiddleware(ctx: KoaContext, next: KoaNext): Promise<void> {
+    const headers = ctx.req.headers;
+    const requestMethod = headers['access-control-request-method'];
+    // A preflight stops at the first cors(); a policy further in, nearer to the route, may govern it.
+    if (ctx.method === 'OPTIONS' && typeof requestMethod === 'string') {
+      const nearest = nearestPolicy<CorsPolicy<Context>>(ctx as never, corsMiddleware, requestMethod);
+      if (nearest !== undefined) {
+        const decision = nearest.decide(ctx.method, headers, ctx as Context);
+        return isThenable(decision) ? decision.then((settled) => apply(ctx, next, settled)) : apply(ctx, next, decision);
+      }
+    }
+    const decision = decide(ctx.method, headers, ctx as Context);
     if (mayBeAsync && isThenable(decision)) return decision.then((settled) => apply(ctx, next, settled));
     return apply(ctx, next, decision as CorsDecision);
   };
+  tagPolicy(corsMiddleware, policy);
+  return corsMiddleware as CorsMiddleware<Context>;
 }
 
 function apply(ctx: KoaContext, next: KoaNext, decision: CorsDecision): Promise<void> {
   const res = ctx.res;
-  writeCorsHeaders(res, decision);
   if (decision.kind === 'preflight') {
     // An empty body, which Koa sends itself once every middleware is done (an upstream one may still set headers).
-    // Koa's null-body setter turns the status into 204, so the status is set after it.
+    // Koa's null-body setter turns the status into 204 and drops Content-Length, so both come after it.
     if (decision.status !== 204) ctx.body = null;
     ctx.status = decision.status;
+    writeCorsHeaders(res, decision);
     return DONE;
   }
+  writeCorsHeaders(res, decision);
   let downstream: unknown;
   try {
     downstream = next();

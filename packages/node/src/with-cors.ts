@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCorsPolicy, isThenable, type CorsOptions } from '@cors/core';
 import { writeDecision, writeLateDecision, type NodeCorsResponse } from './write-decision.js';
 
@@ -27,7 +28,7 @@ export interface NodeCorsRequest {
  *
  * http.createServer(withCors({ origin: 'https://app.example.com' }, (req, res) => res.end('ok'))).listen(8080);
  */
-export function withCors<Req extends NodeCorsRequest, Res extends NodeCorsResponse>(
+export function withCors<Req extends NodeCorsRequest = IncomingMessage, Res extends NodeCorsResponse = ServerResponse>(
   options: CorsOptions<Req>,
   listener: (req: Req, res: Res) => void,
 ): (req: Req, res: Res) => void {
