@@ -4,7 +4,7 @@
 // /null), so one port serves all three policies.
 import { createServer } from 'node:http';
 
-export const FRAMEWORKS = /** @type {const} */ (['express', 'koa', 'fastify']);
+export const FRAMEWORKS = /** @type {const} */ (['express', 'koa', 'fastify', 'hono']);
 
 /** The cookie the credentials scenario sets; SameSite=None and Secure, as a cross-site cookie must be. */
 export const SESSION_COOKIE = 'playground_session=s3cr3t; Path=/; SameSite=None; Secure; HttpOnly';
@@ -16,7 +16,7 @@ const RESOURCE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
  * Routes: `/resource` (any method: 200 `ok` with `X-Request-Id: 42`), `GET /set-cookie`, `GET /cookie`
  * (answers with the Cookie header the browser sent).
  *
- * @param {'express' | 'koa' | 'fastify'} framework
+ * @param {'express' | 'koa' | 'fastify' | 'hono'} framework
  * @param {import('@cors/core').CorsOptions<any>} policy
  * @returns {Promise<{ handle: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void, close: () => Promise<void> }>}
  */
@@ -87,6 +87,25 @@ export async function buildApp(framework, policy) {
     app.get('/cookie', async (request, reply) => reply.type('text/plain').send(request.headers.cookie ?? ''));
     await app.ready();
     return { handle: (req, res) => handle(req, res), close: () => app.close() };
+  }
+
+  if (framework === 'hono') {
+    const { Hono } = await import('hono');
+    const { getRequestListener } = await import('@hono/node-server');
+    const { cors } = await import('@cors/hono');
+    const app = new Hono();
+    app.use('*', cors(policy));
+    app.on(RESOURCE_METHODS, '/resource', (c) => {
+      c.header('X-Request-Id', '42');
+      return c.text('ok');
+    });
+    app.get('/set-cookie', (c) => {
+      c.header('Set-Cookie', SESSION_COOKIE);
+      return c.text('set');
+    });
+    app.get('/cookie', (c) => c.text(c.req.header('cookie') ?? ''));
+    // Hono's fetch handler as a Node listener, as @hono/node-server serves it.
+    return { handle: getRequestListener(app.fetch), close: async () => {} };
   }
 
   throw new Error(`unknown framework ${JSON.stringify(framework)}; use one of ${FRAMEWORKS.join(', ')}`);

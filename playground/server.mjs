@@ -141,7 +141,8 @@ function createTrace() {
 
   /** The policies' onRefused hook: stream the reason at once, and attach it to its exchange. */
   function refused(policy, reason, request) {
-    const raw = request?.raw ?? request?.req ?? request;
+    // Express's req, Koa's ctx.req, Fastify's request.raw, or the Node request Hono's context carries in env.
+    const raw = request?.env?.incoming ?? request?.raw ?? request?.req ?? request;
     const exchange = raw ? exchanges.get(raw) : undefined;
     const plain = plainReason(reason);
     exchange?.refusals.push(plain);

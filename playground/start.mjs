@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The CORS playground: `node playground/start.mjs [--framework express|koa|fastify]` (or `pnpm demo`).
+// The CORS playground: `node playground/start.mjs [--framework express|koa|fastify|hono]` (or `pnpm demo`).
 import { FRAMEWORKS } from './api.mjs';
 import { DEFAULT_API_PORT, DEFAULT_PAGE_PORT, startPlayground } from './server.mjs';
 
-const USAGE = `Usage: node playground/start.mjs [--framework express|koa|fastify] [--page-port N] [--api-port N]
+const USAGE = `Usage: node playground/start.mjs [--framework express|koa|fastify|hono] [--page-port N] [--api-port N]
        pnpm demo -- --framework koa
 
   --framework, -f   the framework the API runs on (default: express)

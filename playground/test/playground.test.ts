@@ -199,11 +199,12 @@ const SCENARIOS: readonly ScenarioCheck[] = [
   },
 ];
 
-/** The three frameworks, each started the way a user would pass the flag. */
+/** Each framework, started the way a user would pass the flag. */
 const RUNS = [
   { framework: 'express', args: [] as string[], screenshot: true }, // the default
   { framework: 'koa', args: ['--', '--framework', 'koa'], screenshot: false }, // as `pnpm demo -- --framework koa` passes it
   { framework: 'fastify', args: ['--framework=fastify'], screenshot: false },
+  { framework: 'hono', args: ['--framework', 'hono'], screenshot: false },
 ] as const;
 
 describe.skipIf(!runSuite)(`the playground in real Chromium${lookup.found ? '' : ` (${lookup.message})`}`, () => {
