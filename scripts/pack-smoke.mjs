@@ -18,9 +18,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsFile = process.argv[2] ? resolve(process.argv[2]) : undefined;
-const PACKAGES = ['core', 'express', 'koa', 'fastify'];
-const ADAPTERS = ['express', 'koa', 'fastify'];
+const PACKAGES = ['core', 'express', 'koa', 'fastify', 'nestjs'];
+// 'nestjs:express' serves a Nest 12 app on Express through @cors/nestjs, 'nestjs:fastify' on Fastify.
+const ADAPTERS = ['express', 'koa', 'fastify', 'nestjs:express', 'nestjs:fastify'];
 const FROM_REGISTRY = ['express@5', 'koa@3', 'fastify@5', 'typescript@5', '@types/node@20'];
+// What a Nest 12 application has, for @cors/nestjs.
+const NEST_FROM_REGISTRY = ['@nestjs/common@12', '@nestjs/core@12', '@nestjs/platform-express@12', '@nestjs/platform-fastify@12', 'reflect-metadata@0.2', 'rxjs@7'];
 // Everything a tarball may hold besides dist/.
 const PACKAGE_FILES = new Set(['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md']);
 const REQUIRED_FILES = ['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'];
@@ -119,6 +122,10 @@ module.exports = function checkExports(name, m, resolved, extension) {
     configErrorOf(() => m.createCorsPolicy(BAD), m.CorsConfigError);
     return;
   }
+  if (name === 'nestjs') {
+    if (typeof m.enableCors !== 'function') throw new Error('no enableCors export');
+    return;
+  }
   if (typeof m.cors !== 'function') throw new Error('no cors export');
   if (name === 'fastify') {
     if (m.default !== m.cors) throw new Error('the default export is not cors');
@@ -184,6 +191,27 @@ async function start() {
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { port: app.server.address().port, close: () => app.close() };
   }
+  if (adapter.startsWith('nestjs:')) {
+    await import('reflect-metadata');
+    const { Controller, Get, Module } = await import('@nestjs/common');
+    const { NestFactory } = await import('@nestjs/core');
+    const { enableCors } = await import('@cors/nestjs');
+    const platform = adapter === 'nestjs:express' ? new (await import('@nestjs/platform-express')).ExpressAdapter() : new (await import('@nestjs/platform-fastify')).FastifyAdapter();
+    // Nest's decorators, applied by hand.
+    class HelloController {
+      hello() {
+        return 'hello';
+      }
+    }
+    Get('hello')(HelloController.prototype, 'hello', Object.getOwnPropertyDescriptor(HelloController.prototype, 'hello'));
+    Controller()(HelloController);
+    class HelloModule {}
+    Module({ controllers: [HelloController] })(HelloModule);
+    const app = await NestFactory.create(HelloModule, platform, { logger: false });
+    enableCors(app, OPTIONS);
+    await app.listen(0, '127.0.0.1');
+    return { port: app.getHttpServer().address().port, close: () => app.close() };
+  }
   throw new Error('unknown adapter ' + adapter);
 }
 
@@ -229,6 +257,7 @@ const CONSUMER_ESM = String.raw`import { createCorsPolicy, CorsConfigError, type
 import { cors as expressCors, type CorsMiddleware as ExpressCorsMiddleware } from '@cors/express';
 import { cors as koaCors, type CorsMiddleware as KoaCorsMiddleware } from '@cors/koa';
 import fastifyCors, { cors as namedFastifyCors, type FastifyCorsOptions } from '@cors/fastify';
+import { enableCors, type NestCorsApplication } from '@cors/nestjs';
 import { fastify } from 'fastify';
 import { createServer } from 'node:http';
 
@@ -256,12 +285,19 @@ app.put('/upload', { config: { cors: { methods: ['PUT'] } } }, async () => 'ok')
 app.get('/public', { config: { cors: false } }, async () => 'ok');
 // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
 await app.register(fastifyCors, { origin: 'https://app.example.com', allowHeaders: ['content-type'] });
+
+export function withNestCors(nestApp: NestCorsApplication): void {
+  enableCors(nestApp, { origin: 'https://app.example.com', credentials: true, onRefused: (reason) => console.warn(reason.code) });
+  // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
+  enableCors(nestApp, { origin: 'https://app.example.com', allowHeaders: ['content-type'] });
+}
 `;
 
 const CONSUMER_CJS = String.raw`import core = require('@cors/core');
 import express = require('@cors/express');
 import { cors as koaCors } from '@cors/koa';
 import fastifyCors = require('@cors/fastify');
+import nestjs = require('@cors/nestjs');
 import { fastify } from 'fastify';
 import { createServer } from 'node:http';
 
@@ -290,6 +326,12 @@ export async function main(): Promise<void> {
   app.get('/public', { config: { cors: false } }, async () => 'ok');
   // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
   await app.register(fastifyCors.cors, { origin: 'https://app.example.com', allowHeaders: ['content-type'] });
+}
+
+export function withNestCors(nestApp: nestjs.NestCorsApplication): void {
+  nestjs.enableCors(nestApp, { origin: 'https://app.example.com', credentials: true });
+  // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
+  nestjs.enableCors(nestApp, { origin: 'https://app.example.com', allowHeaders: ['content-type'] });
 }
 `;
 
@@ -352,7 +394,7 @@ async function main() {
   const installed = await check('pack-smoke npm install', async () => {
     if (!packed) throw new Error('skipped: a package did not pack');
     writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'cors-pack-smoke', version: '0.0.0', private: true }, null, 2)}\n`);
-    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...PACKAGES.map((name) => tarballs[name]), ...FROM_REGISTRY], {
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...PACKAGES.map((name) => tarballs[name]), ...FROM_REGISTRY, ...NEST_FROM_REGISTRY], {
       cwd: app,
       timeout: 300_000,
     });

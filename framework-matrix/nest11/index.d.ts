@@ -3,7 +3,7 @@
 export * as common from '@nestjs/common';
 export * as core from '@nestjs/core';
 export { ExpressAdapter } from '@nestjs/platform-express';
-export { FastifyAdapter } from '@nestjs/platform-fastify';
+export { FastifyAdapter, RouteConfig } from '@nestjs/platform-fastify';
 export { cors as expressCors } from '@cors/express';
 export { cors as fastifyCors } from '@cors/fastify';
 export { enableCors } from '@cors/nestjs';

@@ -209,3 +209,68 @@ for (const major of [11, 12]) {
     });
   });
 }
+
+/** `PUT /upload` with its own policy, and `GET /hello` with none (Express) or the app-wide one (Fastify). */
+function perRouteModule(nest: NestPackages, platform: NestPlatform): object {
+  const { Controller, Get, Put, Module, RequestMethod } = nest.common;
+  class UploadController {
+    upload() {
+      return 'stored';
+    }
+    hello() {
+      return 'hello';
+    }
+  }
+  const p = UploadController.prototype;
+  const uploadPolicy = { methods: ['PUT'], allowedHeaders: ['content-type'] };
+  if (platform === 'fastify') decorate(p, 'upload', Put('upload'), nest.RouteConfig({ cors: uploadPolicy }));
+  else decorate(p, 'upload', Put('upload'));
+  decorate(p, 'hello', Get('hello'));
+  Controller()(UploadController);
+  class UploadModule {
+    configure(consumer: { apply(...m: unknown[]): { forRoutes(...r: unknown[]): unknown } }): void {
+      // RequestMethod.ALL: the route's preflight (OPTIONS) passes this middleware too.
+      if (platform === 'express') consumer.apply(nest.expressCors({ origin: APP, ...uploadPolicy })).forRoutes({ path: 'upload', method: RequestMethod.ALL });
+    }
+  }
+  Module({ controllers: [UploadController] })(UploadModule);
+  return UploadModule;
+}
+
+for (const major of [11, 12]) {
+  describe(`nest ${major}: one route's own policy`, () => {
+    it('on Express, @cors/express through MiddlewareConsumer governs the route and its preflight, and only them', async () => {
+      const nest = await loadNest(major);
+      const app = await createNestApp(nest, 'express', perRouteModule(nest, 'express'));
+      const server = await listenNest(app);
+      try {
+        const preflight = await rawRequest(server.url, 'OPTIONS', '/upload', [['Origin', APP], ['Access-Control-Request-Method', 'PUT'], ['Access-Control-Request-Headers', 'content-type']]);
+        expect([preflight.status, preflight.header('access-control-allow-origin'), preflight.header('access-control-allow-methods')]).toEqual([204, APP, 'PUT']);
+        const put = await rawRequest(server.url, 'PUT', '/upload', [['Origin', APP]], '');
+        expect([put.status, put.body, put.header('access-control-allow-origin'), put.header('vary')]).toEqual([200, 'stored', APP, 'Origin']);
+        const other = await rawRequest(server.url, 'GET', '/hello', [['Origin', APP]]);
+        expect([other.status, other.corsHeaderNames()]).toEqual([200, []]);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("on Fastify, @cors/fastify's config.cors through @RouteConfig governs the route and its preflight", async () => {
+      const nest = await loadNest(major);
+      const app = await createNestApp(nest, 'fastify', perRouteModule(nest, 'fastify'));
+      await app.register(nest.fastifyCors, { origin: APP });
+      const server = await listenNest(app);
+      try {
+        const preflight = await rawRequest(server.url, 'OPTIONS', '/upload', [['Origin', APP], ['Access-Control-Request-Method', 'PUT'], ['Access-Control-Request-Headers', 'content-type']]);
+        expect([preflight.status, preflight.header('access-control-allow-origin'), preflight.header('access-control-allow-methods')]).toEqual([204, APP, 'PUT']);
+        const put = await rawRequest(server.url, 'PUT', '/upload', [['Origin', APP]], '');
+        expect([put.status, put.header('access-control-allow-origin')]).toEqual([200, APP]);
+        // The app-wide policy elsewhere: PUT is not among its methods.
+        const elsewhere = await rawRequest(server.url, 'OPTIONS', '/hello', [['Origin', APP], ['Access-Control-Request-Method', 'PUT']]);
+        expect([elsewhere.status, elsewhere.corsHeaderNames()]).toEqual([403, []]);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+}

@@ -79,8 +79,6 @@ type RequestHook = (request: FastifyRequestLike, reply: FastifyReplyLike, done: 
 interface FastifyAdapterLike {
   setOnRequestHook?(hook: RequestHook): void;
   readonly onRequestHook?: RequestHook;
-  /** Set by Nest's own `app.enableCors()` on Fastify. */
-  readonly corsHook?: unknown;
 }
 
 /** Internals of Nest's application read to catch mistakes; absent in other Nest versions, then not checked. */
@@ -106,8 +104,8 @@ const enabled = new WeakSet<object>();
  * @param app - The application `NestFactory.create` returned.
  * @param options - The policy; only `origin` is required. Validators and `onRefused` receive the platform's
  *   request (see {@link NestRequestOf}).
- * @throws `CorsConfigError` listing every problem at once: the options', and Nest's own CORS also on, a second
- *   call, a call after `app.init()`, a platform other than Express or Fastify.
+ * @throws `CorsConfigError` listing every problem at once: the options', and Nest's `cors` option also set, a
+ *   second call, a call after `app.init()`, a platform other than Express or Fastify.
  *
  * @example
  * const app = await NestFactory.create(AppModule);
@@ -131,13 +129,6 @@ export function enableCors<App extends NestCorsApplication>(app: App, options: C
       path: 'NestFactory.create(..., { cors })',
       message: "turns on Nest's own CORS as well, so responses would carry two policies' headers",
       hint: 'remove the cors option; enableCors(app, options) replaces it',
-    });
-  }
-  if ((adapter as FastifyAdapterLike).corsHook !== undefined) {
-    problems.push({
-      path: 'app.enableCors()',
-      message: "Nest's own CORS is already on",
-      hint: 'remove app.enableCors(); enableCors(app, options) replaces it',
     });
   }
   if (enabled.has(adapter)) {
