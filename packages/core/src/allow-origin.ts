@@ -260,5 +260,3 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return Array.isArray(value) ? 'a nested array' : 'an object';
   return `${typeof value} ${String(value)}`;
 }
-
-export type { OriginEntry };

@@ -5,9 +5,9 @@ import { isPublicSuffix, publicSuffixRules } from './public-suffix.js';
  * A configured origin string, normalised to the form browsers send.
  * - `any`: `'*'`
  * - `null`: `'null'`
- * - `exact`: `'https://app.example.com'`, `'http://localhost:3000'`
- * - `subdomains`: `'https://*.example.com'` (one or more labels, never the apex), optionally with a port or `:*`
- * - `exact` with `anyPort`: `'http://localhost:*'`
+ * - `host`: an origin (`'https://app.example.com'`, `'http://localhost:3000'`), a subdomain pattern
+ *   (`subdomains`: `'https://*.example.com'`, one or more labels, never the apex), any port (`port: '*'`:
+ *   `'http://localhost:*'`), or both.
  */
 export type OriginPattern =
   | { readonly kind: 'any' }

@@ -38,8 +38,3 @@ export function publicSuffixRules(): ReadonlySet<string> {
   rules ??= parseRules(PUBLIC_SUFFIX_RULES);
   return rules;
 }
-
-/** Test hook: the parsed rule count, or undefined while still unparsed. */
-export function __parsedRuleCount(): number | undefined {
-  return rules?.size;
-}
