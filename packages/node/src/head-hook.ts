@@ -103,6 +103,8 @@ interface FallbackState {
 }
 /** Where the hook cannot see a response, its state is kept here and its writeHead is wrapped. */
 const fallbackPending = new WeakMap<object, FallbackState>();
+/** Whether any response ever needed the fallback: until then no look-up in the WeakMap is made. */
+let fallbackUsed = false;
 
 function hookedStoreOf(res: NodeVaryResponse, store: NodeHeaderStore | undefined): (NodeHeaderStore & Pending) | undefined {
   if (hookedStoreHeader === null) hookedStoreHeader = installHeadHook();
@@ -115,6 +117,7 @@ function fallbackStateOf(res: NodeVaryResponse): FallbackState {
   if (state === undefined) {
     state = { tokens: [], restore: undefined };
     fallbackPending.set(res, state);
+    fallbackUsed = true;
     res.writeHead = writeHeadKeepingVary(res.writeHead as WriteHead) as NodeVaryResponse['writeHead'];
   }
   return state;
@@ -159,7 +162,8 @@ export function keepCorsHeaders(res: NodeVaryResponse, headers: readonly CorsHea
 export function pendingVary(res: NodeVaryResponse, store?: NodeHeaderStore): readonly string[] | undefined {
   const target = store ?? (ACCESS !== undefined ? (res as unknown as Record<symbol, NodeHeaderStore | null | undefined>)[ACCESS.symbol] : undefined);
   const tokens = target != null ? (target as Pending)[PENDING_VARY] : undefined;
-  return tokens ?? fallbackPending.get(res)?.tokens;
+  if (tokens !== undefined || !fallbackUsed) return tokens;
+  return fallbackPending.get(res)?.tokens;
 }
 
 /**
@@ -172,8 +176,11 @@ export function pendingVary(res: NodeVaryResponse, store?: NodeHeaderStore): rea
  */
 export function applyKeptVary(res: NodeVaryResponse): void {
   if (res.headersSent) return;
-  const tokens = pendingVary(res);
+  const store = ACCESS !== undefined ? (res as unknown as Record<symbol, (NodeHeaderStore & Pending) | null | undefined>)[ACCESS.symbol] : undefined;
+  const tokens = store != null ? store[PENDING_VARY] : fallbackUsed ? fallbackPending.get(res)?.tokens : undefined;
   if (tokens === undefined || tokens.length === 0) return;
+  // Nobody touched the Vary the middleware set: no setHeader call at all.
+  if (tokens.length === 1 && store != null && store.vary?.[1] === tokens[0]) return;
   const current = res.getHeader(VARY);
   if (tokens.length === 1 && current === tokens[0]) return;
   const merged = mergeVary(current, tokens);

@@ -101,6 +101,7 @@ export function nodeHeaderStore(res: Pick<NodeResponse, 'setHeader' | 'headersSe
  * `setHeader`, with its checks. Each stored entry is a fresh array, since Node's `appendHeader` changes entries
  * in place.
  *
+ * @param found the header object `nodeHeaderStore` already gave for this response, if the caller has it
  * @returns the header object it wrote to, or undefined when it wrote nothing or used `setHeader`
  *
  * @example
@@ -110,9 +111,10 @@ export function setNodeHeaders(
   res: Pick<NodeResponse, 'setHeader' | 'headersSent'>,
   headers: readonly CorsHeader[],
   access: NodeHeaderAccess | undefined,
+  found?: NodeHeaderStore,
 ): NodeHeaderStore | undefined {
   if (headers.length === 0) return undefined;
-  const store = isPrebuiltHeaderList(headers) ? nodeHeaderStore(res, access) : undefined;
+  const store = isPrebuiltHeaderList(headers) ? (found ?? nodeHeaderStore(res, access)) : undefined;
   if (store !== undefined) {
     for (let i = 0; i < headers.length; i++) {
       const header = headers[i]!;

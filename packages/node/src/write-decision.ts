@@ -52,11 +52,11 @@ export function writeDecision(res: NodeCorsResponse, decision: CorsDecision): bo
  * if (decision.kind === 'preflight') { ctx.status = decision.status; ctx.body = null; }
  */
 export function writeCorsHeaders(res: NodeCorsResponse, decision: CorsDecision): void {
-  let store = nodeHeaderStore(res, ACCESS);
+  const store = nodeHeaderStore(res, ACCESS);
   if (pendingVary(res, store) !== undefined) {
     for (const name of CORS_RESPONSE_HEADERS) res.removeHeader(name);
   }
-  store = setNodeHeaders(res, decision.headers, ACCESS) ?? store;
+  setNodeHeaders(res, decision.headers, ACCESS, store);
   const tokens = decision.vary;
   if (tokens.length !== 0) {
     const merged = mergeVary(store !== undefined ? store.vary?.[1] : res.getHeader(VARY), tokens);
