@@ -11,6 +11,7 @@ import { Child } from './lib/child.mjs';
 import { analyseCore, analyseHttp, analyseInProcess, evaluateTargets, formatTables, renderChart } from './lib/report.mjs';
 import { ALL_VARIANTS, checkAnswer, FRAMEWORKS, SCENARIOS, load, variantLabel } from './lib/setup.mjs';
 import { rotate } from './lib/stats.mjs';
+import { formatHono, runHono } from './lib/hono-phase.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -27,7 +28,7 @@ const HELP = `Usage: node bench/run.mjs [options]
                         (default 3), so that one process's JIT luck does not decide a figure
   --http-processes N    the same for the HTTP rounds, with fresh servers (default 6)
   --core-rounds N       @cors/core rounds (default 15)
-  --phases LIST         any of inprocess,http,core (default all)
+  --phases LIST         any of inprocess,http,core,hono (default all); hono: Hono and @cors/fetch in process
   --frameworks LIST     any of express,koa,fastify (default all)
   --scenarios LIST      any of allowed,refused,no-origin,preflight (default all)
   --variants LIST       any of none,floor,peer,ours (default all); floor is a reference middleware with no
@@ -57,7 +58,7 @@ function parseArgs(argv) {
     coreRounds: 15,
     coreBatchMs: 15,
     coreWarmupMs: 60,
-    phases: ['inprocess', 'http', 'core'],
+    phases: ['inprocess', 'http', 'core', 'hono'],
     frameworks: [...FRAMEWORKS],
     variants: [...ALL_VARIANTS],
     scenarios: SCENARIOS.map((sc) => sc.id),
@@ -93,7 +94,7 @@ function parseArgs(argv) {
       case '--processes': o.processes = int(value(), 'processes'); break;
       case '--http-processes': o.httpProcesses = int(value(), 'http-processes'); break;
       case '--core-rounds': o.coreRounds = int(value(), 'core-rounds'); break;
-      case '--phases': o.phases = list(value(), ['inprocess', 'http', 'core'], 'phases'); break;
+      case '--phases': o.phases = list(value(), ['inprocess', 'http', 'core', 'hono'], 'phases'); break;
       case '--frameworks': o.frameworks = list(value(), FRAMEWORKS, 'frameworks'); break;
       case '--variants': o.variants = list(value(), ALL_VARIANTS, 'variants'); break;
       case '--scenarios': o.scenarios = list(value(), SCENARIOS.map((sc) => sc.id), 'scenarios'); break;
@@ -524,12 +525,14 @@ const results = { meta };
 if (o.phases.includes('inprocess')) results.inProcess = await runInProcess(o);
 if (o.phases.includes('http')) results.http = await runHttp(o);
 if (o.phases.includes('core')) results.core = await runCore(o);
+if (o.phases.includes('hono')) results.hono = await runHono(o, { say, progress, tty, childOptions, recordFailure });
 results.targets = evaluateTargets(results);
 results.failures = failures;
 meta.durationS = Math.round((Date.now() - started) / 100) / 10;
 
 say('');
 say(formatTables(results));
+if (results.hono) say(`\n${formatHono(results.hono)}`);
 
 const outDir = o.out ?? (o.smoke ? mkdtempSync(path.join(os.tmpdir(), 'cors-bench-smoke-')) : here);
 mkdirSync(outDir, { recursive: true });
