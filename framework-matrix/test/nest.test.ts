@@ -115,6 +115,13 @@ function routeVaryCases(t: () => NestUnderTest): void {
     });
   }
 
+  it("Nest's 404 keeps the CORS headers", async () => {
+    const res = await rawRequest(t().server.url, 'GET', '/no-such-path', [['Origin', APP]]);
+    expect(res.status).toBe(404);
+    expect(res.header('access-control-allow-origin')).toBe(APP);
+    expect(varyTokens(res)).toEqual(['origin']);
+  });
+
   it("a guard's 403 keeps the CORS headers", async () => {
     const res = await rawRequest(t().server.url, 'GET', '/guarded', [['Origin', APP]]);
     expect(res.status).toBe(403);
