@@ -398,7 +398,9 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   }
   const multiple = all.find((e) => {
     const values = e.response!.headers.filter(([n]) => n.toLowerCase() === 'access-control-allow-origin');
-    return values.length > 1 || values.some(([, v]) => /[ ,]/.test(v.trim()));
+    const origin = e.request.headers.find(([n]) => n === 'Origin')?.[1];
+    // An echoed probe origin with a comma in it is reflection, not a list.
+    return values.length > 1 || values.some(([, v]) => v !== origin && /[ ,]/.test(v.trim()));
   });
   if (multiple) {
     add({

@@ -184,14 +184,14 @@ export async function diagnose(options: DiagnoseOptions): Promise<Diagnosis> {
       if (!cors.ok) {
         pre(false);
         record(false);
-        return fail({ step: cors.reason, request: 'preflight', url, origin: requestOrigin, method, credentials, value: cors.value, response: res }, corsLine(cors.reason, cors.value, true, url));
+        return fail({ step: cors.reason, request: 'preflight', url, origin: requestOrigin, method, credentials, value: cors.value, response: res, requestHeaders }, corsLine(cors.reason, cors.value, true, url));
       }
       const statusOk = isOkStatus(res.status);
       checks.push({ name: 'ok status', ok: statusOk, detail: statusOk ? `${res.status} is a 2xx` : `${res.status} is not a 2xx status` });
       if (!statusOk) {
         pre(false);
         record(false);
-        return fail({ step: 'preflight-status', request: 'preflight', url, origin: requestOrigin, method, credentials, value: String(res.status), response: res }, corsLine('preflight-status', '', true, url));
+        return fail({ step: 'preflight-status', request: 'preflight', url, origin: requestOrigin, method, credentials, value: String(res.status), response: res, requestHeaders }, corsLine('preflight-status', '', true, url));
       }
       const acam = headerValue(res.headers, 'access-control-allow-methods');
       const acah = headerValue(res.headers, 'access-control-allow-headers');

@@ -21,6 +21,8 @@ export interface FixContext {
   readonly wildcardIgnored?: boolean;
   readonly location?: string;
   readonly networkError?: string;
+  /** The unsafe headers the preflight asked for. */
+  readonly requestHeaders?: readonly string[];
 }
 
 const AUTH_BEFORE_CORS = 'an authentication layer runs before CORS; preflights carry no credentials, so let OPTIONS through';
@@ -32,14 +34,35 @@ function option(ctx: FixContext, kind: keyof (typeof MIDDLEWARE_OPTIONS)['cors']
   return `${mw}${ctx.identity.confidence === 'certain' ? '' : ' (likely, from ' + ctx.identity.evidence.slice(0, 2).join('; ') + ')'}: ${change(name, mw)}`;
 }
 
+/** The server's own reason (the @cors `debug` header), turned into the change it asks for. */
 function serverSays(ctx: FixContext): string | null {
   const r = ctx.refusal;
   if (r === null) return null;
-  const detail = Object.entries(r.params)
-    .filter(([k]) => k !== 'option')
-    .map(([k, vs]) => vs.map((v) => `${k}=${v}`).join(', '))
-    .join(', ');
-  return `The server says why (Cors-Refusal: ${r.raw}): ${r.code}${detail ? ` (${detail})` : ''}${r.option ? `; change its \`${r.option}\` option` : ''}.`;
+  const opt = r.option ? `\`${r.option}\`` : 'the policy';
+  let action: string;
+  switch (r.code) {
+    case 'origin-not-allowed':
+      action = ctx.origin === 'null' ? `the origin 'null' is not listed in ${opt}` : `add '${ctx.origin}' to ${opt}`;
+      break;
+    case 'method-not-allowed':
+      action = `add '${r.params.method?.[0] ?? ctx.method}' to ${opt}`;
+      break;
+    case 'header-not-allowed':
+      action = `add ${(r.params.header ?? []).map((h) => `'${h}'`).join(', ') || 'the headers'} to ${opt}`;
+      break;
+    case 'malformed-origin':
+      action = 'the Origin header was not a well-formed origin (no browser sends it that way)';
+      break;
+    case 'validator-error':
+      action = `the origin validator in ${opt} threw or rejected; fix it so that it returns true or false`;
+      break;
+    case 'private-network-not-allowed':
+      action = `set ${opt} to true to answer Access-Control-Request-Private-Network`;
+      break;
+    default:
+      action = r.option ? `change ${opt}` : 'see its documentation';
+  }
+  return `The server says why (Cors-Refusal: ${r.raw}): ${action}.`;
 }
 
 function originOption(ctx: FixContext): string | null {
@@ -47,6 +70,10 @@ function originOption(ctx: FixContext): string | null {
     return option(ctx, 'origin', (name, mw) =>
       mw === '@cors' ? `list 'null' in \`${name}\` (only without credentials; any page can send Origin: null)` : `allow 'null' in \`${name}\` (any page can send Origin: null: allow it only for public data)`,
     );
+  }
+  if (ctx.identity.middleware === null) {
+    const vary = ctx.response !== null && /(^|,)\s*origin\s*(,|$)/i.test(headerValue(ctx.response.headers, 'vary') ?? '');
+    return `${vary ? 'The answer carries Vary: Origin, so a CORS policy runs and refused this origin: ' : ''}add '${ctx.origin}' to the origins the CORS configuration allows.`;
   }
   return option(ctx, 'origin', (name, mw) =>
     mw === '@koa/cors'
@@ -89,13 +116,20 @@ export function fixFor(ctx: FixContext): string[] {
     case 'allow-origin-missing':
       if (authenticated) lines.push(`The preflight was answered ${status} without CORS headers: ${AUTH_BEFORE_CORS}.`);
       lines.push(`The ${ctx.request === 'preflight' ? 'preflight response' : 'response'} must carry \`Access-Control-Allow-Origin: ${ctx.origin}\`${credentialsLine(ctx)}, and \`Vary: Origin\`.`);
-      if (!authenticated) {
-        if (ctx.request === 'preflight' && status === 403 && isCorsRefusal(ctx) && ctx.refusal === null) {
-          lines.push('The CORS policy refused this preflight (403, no CORS headers): the origin, the method or a header is not allowed. With @cors, `debug: true` adds a Cors-Refusal header that says which.');
-        }
-        if (ctx.request === 'actual' && status >= 400) lines.push(`The response was a ${status}: error responses need the CORS headers too, or the browser hides the error behind this one.`);
-        lines.push(originOption(ctx));
+      if (authenticated || ctx.refusal !== null) break;
+      if (ctx.request === 'preflight' && status === 403 && isCorsRefusal(ctx)) {
+        const asked = [`the origin ${ctx.origin}`, `the method ${ctx.method}`, ...(ctx.requestHeaders ?? []).map((h) => `the header ${h}`)];
+        lines.push(`The CORS policy refused this preflight (403, no CORS headers): one of ${asked.join(', ')} is not allowed.`);
+        lines.push(
+          option(ctx, 'origin', (name, mw) => {
+            const o = MIDDLEWARE_OPTIONS[mw];
+            return `check \`${name}\`, \`${o.methods}\` and \`${o.headers}\`${mw === '@cors' ? '; `debug: true` adds a Cors-Refusal header that says which' : ''}`;
+          }),
+        );
+        break;
       }
+      if (ctx.request === 'actual' && status >= 400) lines.push(`The response was a ${status}: error responses need the CORS headers too, or the browser hides the error behind this one.`);
+      lines.push(originOption(ctx));
       break;
     case 'allow-origin-multiple': {
       const parts = ctx.value.split(',').map((p) => p.trim());
@@ -147,7 +181,12 @@ export function fixFor(ctx: FixContext): string[] {
       lines.push('The redirects loop (more than 20): fix the redirect rules of the server or proxy.');
       break;
   }
-  lines.push(serverSays(ctx));
+  const says = serverSays(ctx);
+  if (says !== null) {
+    // The server's own word beats a guess at its middleware.
+    const guessed = ctx.identity.middleware === null ? '' : `${ctx.identity.middleware}`;
+    return [...lines.filter((l): l is string => l !== null && (guessed === '' || !l.startsWith(guessed))), says];
+  }
   return lines.filter((l): l is string => l !== null);
 }
 

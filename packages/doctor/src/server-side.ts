@@ -94,11 +94,16 @@ export function identifyServer(responses: readonly (ReceivedResponse | null)[]):
 
   const allNames = present.flatMap((r) => r.headers.map(([n]) => n));
   const corsNames = allNames.filter(isCorsName);
-  const nonCorsNames = allNames.filter((n) => !isCorsName(n) && !/^(date|connection|keep-alive|transfer-encoding)$/i.test(n));
   const lowerCase = (names: string[]) => names.length > 0 && names.every((n) => n === n.toLowerCase());
-  if (framework === null && lowerCase(nonCorsNames) && nonCorsNames.some((n) => n === 'content-type' || n === 'content-length')) {
+  // Fastify writes every header name lower-case (Node's own Date and Connection aside); a few of its answers
+  // (a malformed URL) do not, so most responses decide.
+  const fastifyLike = present.filter((r) => {
+    const names = r.headers.map(([n]) => n).filter((n) => !/^(date|connection|keep-alive|transfer-encoding)$/i.test(n));
+    return lowerCase(names) && names.some((n) => n === 'content-type' || n === 'content-length');
+  }).length;
+  if (framework === null && present.length > 0 && fastifyLike * 2 >= present.length) {
     framework = 'fastify';
-    evidence.push('every header name lower-case, as Fastify writes them');
+    evidence.push('header names lower-case, as Fastify writes them');
   }
 
   const methods = present.map((r) => headerValue(r.headers, 'access-control-allow-methods')).find((v) => v !== null) ?? null;
@@ -125,9 +130,10 @@ export function identifyServer(responses: readonly (ReceivedResponse | null)[]):
 
   if (corsNames.length > 0 && lowerCase(corsNames)) {
     if (framework === 'fastify') {
-      if (silentRefusal || (!leaksToRefused && methods !== null && /, /.test(methods))) middleware = '@cors';
+      // @fastify/cors writes Vary first and lists methods without spaces; @cors the other way round.
+      if (silentRefusal || (!leaksToRefused && (acaoFirst || (methods !== null && /, /.test(methods))))) middleware = '@cors';
       else if (methods === 'GET,HEAD,POST' || leaksToRefused || varyFirst) middleware = '@fastify/cors';
-    } else middleware = '@cors';
+    } else if (!leaksToRefused) middleware = '@cors';
     if (middleware !== null) evidence.push(`lower-case Access-Control-* names${middleware === '@cors' ? ', as @cors writes them' : ''}`);
   } else if (corsNames.length > 0 && corsNames.every((n) => /^Access-Control-[A-Z]/.test(n))) {
     if (methods === 'GET,HEAD,PUT,PATCH,POST,DELETE' || (framework === 'express' && acaoFirst)) middleware = 'cors';
@@ -137,7 +143,10 @@ export function identifyServer(responses: readonly (ReceivedResponse | null)[]):
     } else if (framework === 'express') middleware = 'cors';
     if (middleware !== null) evidence.push(`Access-Control-* names in Title-Case, Vary ${varyFirst ? 'before' : 'after'} Access-Control-Allow-Origin`);
   }
-  if (silentRefusal) evidence.push('a refused preflight answered 403 with no Access-Control-* header');
+  if (middleware === null && corsNames.length === 0 && silentRefusal) {
+    middleware = '@cors';
+    evidence.push('a refused preflight answered 403 with Vary: Origin and no Access-Control-* header, as @cors does');
+  } else if (silentRefusal) evidence.push('a refused preflight answered 403 with no Access-Control-* header');
   else if (leaksToRefused) evidence.push('a refused request still got Access-Control-* headers');
 
   const confidence = middleware === null && framework === null ? 'unknown' : certain && middleware === null ? 'certain' : 'likely';
