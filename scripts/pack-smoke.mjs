@@ -18,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsFile = process.argv[2] ? resolve(process.argv[2]) : undefined;
-const PACKAGES = ['core', 'express', 'koa', 'fastify', 'nestjs'];
+const PACKAGES = ['core', 'node', 'express', 'koa', 'fastify', 'nestjs'];
 // 'nestjs:express' serves a Nest 12 app on Express through @cors/nestjs, 'nestjs:fastify' on Fastify.
-const ADAPTERS = ['express', 'koa', 'fastify', 'nestjs:express', 'nestjs:fastify'];
+const ADAPTERS = ['node', 'express', 'koa', 'fastify', 'nestjs:express', 'nestjs:fastify'];
 const FROM_REGISTRY = ['express@5', 'koa@3', 'fastify@5', 'typescript@5', '@types/node@20'];
 // What a Nest 12 application has, for @cors/nestjs.
 const NEST_FROM_REGISTRY = ['@nestjs/common@12', '@nestjs/core@12', '@nestjs/platform-express@12', '@nestjs/platform-fastify@12', 'reflect-metadata@0.2', 'rxjs@7'];
@@ -126,6 +126,14 @@ module.exports = function checkExports(name, m, resolved, extension) {
     if (typeof m.enableCors !== 'function') throw new Error('no enableCors export');
     return;
   }
+  if (name === 'node') {
+    for (const key of ['withCors', 'writeDecision', 'writeLateDecision', 'writeCorsHeaders', 'keepVary', 'keepCorsHeaders', 'applyKeptVary']) {
+      if (typeof m[key] !== 'function') throw new Error('no ' + key + ' export');
+    }
+    if (typeof m.withCors(GOOD, () => {}) !== 'function') throw new Error('withCors(options, listener) did not return a listener');
+    configErrorOf(() => m.withCors(BAD, () => {}), m.CorsConfigError);
+    return;
+  }
   if (typeof m.cors !== 'function') throw new Error('no cors export');
   if (name === 'fastify') {
     if (m.default !== m.cors) throw new Error('the default export is not cors');
@@ -157,6 +165,16 @@ const OPTIONS = { origin: ALLOWED, exposedHeaders: ['x-request-id'] };
 const adapter = process.argv[2];
 
 async function start() {
+  if (adapter === 'node') {
+    const { createServer } = await import('node:http');
+    const { withCors } = await import('@cors/node');
+    const server = createServer(withCors(OPTIONS, (req, res) => res.end(req.url === '/hello' ? 'hello' : '')));
+    await new Promise((ok, fail) => {
+      server.listen(0, '127.0.0.1', ok);
+      server.on('error', fail);
+    });
+    return { port: server.address().port, close: () => server.close() };
+  }
   if (adapter === 'express') {
     const { default: express } = await import('express');
     const { cors } = await import('@cors/express');
@@ -258,6 +276,7 @@ import { cors as expressCors, type CorsMiddleware as ExpressCorsMiddleware } fro
 import { cors as koaCors, type CorsMiddleware as KoaCorsMiddleware } from '@cors/koa';
 import fastifyCors, { cors as namedFastifyCors, type FastifyCorsOptions } from '@cors/fastify';
 import { enableCors, type NestCorsApplication } from '@cors/nestjs';
+import { withCors, type NodeCorsResponse } from '@cors/node';
 import { fastify } from 'fastify';
 import { createServer } from 'node:http';
 
@@ -267,6 +286,11 @@ void decision;
 // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
 createCorsPolicy({ origin: 'https://app.example.com', allowHeaders: ['content-type'] });
 export const isConfigError = (error: unknown): boolean => error instanceof CorsConfigError && error.problems.length > 0;
+
+createServer(withCors({ origin: 'https://app.example.com', onRefused: (reason, req) => console.warn(reason.code, req.url) }, (_req, res) => res.end('ok')));
+export const asNodeCorsResponse = (res: NodeCorsResponse): NodeCorsResponse => res;
+// @ts-expect-error allowHeaders is misspelt (allowedHeaders)
+withCors({ origin: 'https://app.example.com', allowHeaders: ['content-type'] }, () => {});
 
 const expressMiddleware: ExpressCorsMiddleware = expressCors({ origin: 'https://app.example.com', credentials: true, allowedHeaders: ['content-type'] });
 createServer((req, res) => expressMiddleware(req, res, () => res.end('ok')));
@@ -298,6 +322,7 @@ import express = require('@cors/express');
 import { cors as koaCors } from '@cors/koa';
 import fastifyCors = require('@cors/fastify');
 import nestjs = require('@cors/nestjs');
+import node = require('@cors/node');
 import { fastify } from 'fastify';
 import { createServer } from 'node:http';
 
@@ -307,6 +332,10 @@ void decision;
 // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
 core.createCorsPolicy({ origin: 'https://app.example.com', allowHeaders: ['content-type'] });
 export const isConfigError = (error: unknown): boolean => error instanceof core.CorsConfigError && error.problems.length > 0;
+
+createServer(node.withCors({ origin: 'https://app.example.com', onRefused: (reason, req) => console.warn(reason.code, req.url) }, (_req, res) => res.end('ok')));
+// @ts-expect-error allowHeaders is misspelt (allowedHeaders)
+node.withCors({ origin: 'https://app.example.com', allowHeaders: ['content-type'] }, () => {});
 
 const expressMiddleware: express.CorsMiddleware = express.cors({ origin: 'https://app.example.com', credentials: true, allowedHeaders: ['content-type'] });
 createServer((req, res) => expressMiddleware(req, res, () => res.end('ok')));

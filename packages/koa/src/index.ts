@@ -1,6 +1,6 @@
 import { createCorsPolicy, isThenable, type CorsDecision, type CorsOptions, type CorsPolicy, type CorsRequestHeaders } from '@cors/core';
 import { nearestPolicy, tagPolicy } from './nearest-policy.js';
-import { applyKeptVary, keepCorsHeaders, writeCorsHeaders, type NodeCorsResponse } from '@cors/node';
+import { applyKeptVary, isAnswered, keepCorsHeaders, writeCorsHeaders, type NodeCorsResponse } from '@cors/node';
 
 export { CorsConfigError } from '@cors/core';
 export type {
@@ -126,15 +126,20 @@ export function cors<Context extends KoaContext = KoaContext>(options: CorsOptio
       const nearest = nearestPolicy<CorsPolicy<Context>>(ctx as never, corsMiddleware, requestMethod);
       if (nearest !== undefined) {
         const decision = nearest.decide(ctx.method, headers, ctx as Context);
-        return isThenable(decision) ? decision.then((settled) => apply(ctx, next, settled)) : apply(ctx, next, decision);
+        return isThenable(decision) ? decision.then((settled) => applyLate(ctx, next, settled)) : apply(ctx, next, decision);
       }
     }
     const decision = decide(ctx.method, headers, ctx as Context);
-    if (mayBeAsync && isThenable(decision)) return decision.then((settled) => apply(ctx, next, settled));
+    if (mayBeAsync && isThenable(decision)) return decision.then((settled) => applyLate(ctx, next, settled));
     return apply(ctx, next, decision as CorsDecision);
   };
   tagPolicy(corsMiddleware, policy);
   return corsMiddleware as CorsMiddleware<Context>;
+}
+
+/** A decision that was waited for: when someone else answered meanwhile, nothing is written and nothing runs on. */
+function applyLate(ctx: KoaContext, next: KoaNext, decision: CorsDecision): Promise<void> {
+  return isAnswered(ctx.res) ? DONE : apply(ctx, next, decision);
 }
 
 function apply(ctx: KoaContext, next: KoaNext, decision: CorsDecision): Promise<void> {

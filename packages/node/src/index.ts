@@ -1,6 +1,6 @@
 export { withCors } from './with-cors.js';
 export type { NodeCorsRequest } from './with-cors.js';
-export { writeDecision, writeLateDecision, writeCorsHeaders } from './write-decision.js';
+export { isAnswered, writeCorsHeaders, writeDecision, writeLateDecision } from './write-decision.js';
 export type { NodeCorsResponse } from './write-decision.js';
 export { applyKeptVary, keepCorsHeaders, keepVary } from './head-hook.js';
 export type { NodeVaryResponse } from './head-hook.js';

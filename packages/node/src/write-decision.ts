@@ -77,6 +77,17 @@ export function writeCorsHeaders(res: NodeCorsResponse, decision: CorsDecision):
  * decision.then((settled) => { if (writeLateDecision(res, settled)) next(); });
  */
 export function writeLateDecision(res: NodeCorsResponse, decision: CorsDecision): boolean {
-  if (res.headersSent || res.writableEnded === true) return false;
+  if (isAnswered(res)) return false;
   return writeDecision(res, decision);
+}
+
+/**
+ * Whether someone already answered the response (its head is sent, or it ended): a decision that was waited for
+ * must then write nothing, and the request goes no further.
+ *
+ * @example
+ * decision.then((settled) => (isAnswered(ctx.res) ? undefined : apply(ctx, next, settled)));
+ */
+export function isAnswered(res: Pick<NodeCorsResponse, 'headersSent' | 'writableEnded'>): boolean {
+  return res.headersSent || res.writableEnded === true;
 }
