@@ -169,7 +169,11 @@ export function fixFor(ctx: FixContext): string[] {
       lines.push(option(ctx, 'methods', (name) => `add '${ctx.value}' to \`${name}\``));
       break;
     case 'header-not-allowed':
-      if (ctx.value === 'authorization' && ctx.wildcardIgnored) lines.push('`*` in Access-Control-Allow-Headers never covers Authorization: list `authorization` by name.');
+      if (ctx.value === 'authorization' && ctx.wildcardIgnored && !ctx.credentials) {
+        lines.push(
+          '`*` in Access-Control-Allow-Headers never covers Authorization: list `authorization` by name. The Fetch standard blocks this request; Chromium (156 when this was written) still lets it through without a word, so it can work in Chrome and fail in a browser that follows the standard.',
+        );
+      } else if (ctx.value === 'authorization' && ctx.wildcardIgnored) lines.push('`*` in Access-Control-Allow-Headers never covers Authorization: list `authorization` by name.');
       else if (ctx.wildcardIgnored) lines.push('With credentials, `*` in Access-Control-Allow-Headers is only a header named "*": list the headers by name.');
       lines.push(`The preflight response's Access-Control-Allow-Headers must list \`${ctx.value}\` (any letter case).`);
       lines.push(option(ctx, 'headers', (name) => `add '${ctx.value}' to \`${name}\``));

@@ -5,8 +5,8 @@
 /** Failure steps whose Chromium sentence starts with the preflight preamble. */
 const PREFLIGHT_PREAMBLE = "Response to preflight request doesn't pass access control check: ";
 
-const NO_CORS_INFORMATION =
-  " Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.";
+// Chromium dropped its "set the request's mode to 'no-cors'" advice from these lines (checked against 156).
+const VALID_VALUE = ' Have the server send the header with a valid value.';
 
 /** The part of Chromium's console line after "has been blocked by CORS policy: ". */
 export function chromiumReason(step: string, value: string, preflight: boolean): string | null {
@@ -17,13 +17,13 @@ export function chromiumReason(step: string, value: string, preflight: boolean):
     case 'wildcard-with-credentials':
       return `${pre}The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.`;
     case 'allow-origin-missing':
-      return `${pre}No 'Access-Control-Allow-Origin' header is present on the requested resource. If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.`;
+      return `${pre}No 'Access-Control-Allow-Origin' header is present on the requested resource.`;
     case 'allow-origin-multiple':
-      return `${pre}The 'Access-Control-Allow-Origin' header contains multiple values '${v}', but only one is allowed.${NO_CORS_INFORMATION}`;
+      return `${pre}The 'Access-Control-Allow-Origin' header contains multiple values '${v}', but only one is allowed.${VALID_VALUE}`;
     case 'allow-origin-invalid':
-      return `${pre}The 'Access-Control-Allow-Origin' header contains the invalid value '${v}'.${NO_CORS_INFORMATION}`;
+      return `${pre}The 'Access-Control-Allow-Origin' header contains the invalid value '${v}'.${VALID_VALUE}`;
     case 'allow-origin-mismatch':
-      return `${pre}The 'Access-Control-Allow-Origin' header has a value '${v}' that is not equal to the supplied origin.${NO_CORS_INFORMATION}`;
+      return `${pre}The 'Access-Control-Allow-Origin' header has a value '${v}' that is not equal to the supplied origin.${VALID_VALUE}`;
     case 'allow-credentials-missing':
     case 'allow-credentials-invalid':
       return `${pre}The value of the 'Access-Control-Allow-Credentials' header in the response is '${v}' which must be 'true' when the request's credentials mode is 'include'.`;
@@ -40,7 +40,8 @@ export function chromiumReason(step: string, value: string, preflight: boolean):
     case 'header-not-allowed':
       return `Request header field ${v} is not allowed by Access-Control-Allow-Headers in preflight response.`;
     case 'redirect-not-allowed':
-      return `Redirect location '${v}' contains a username and password, which is disallowed for cross-origin requests.`;
+      // Chromium leaves the location out of the quotes (it prints ''); the fix names it.
+      return "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.";
     case 'redirect-scheme':
       // Chromium lists the schemes it supports here; http and https are the ones a server can redirect to.
       return 'Cross origin requests are only supported for protocol schemes: http, https.';
