@@ -66,7 +66,8 @@ function nearerPolicy(c: Context): Decide | undefined {
  * app.use('/api/*', cors({ origin: (origin, c) => c.req.header('x-tenant') === 'acme' && origin === 'https://acme.example.com' }));
  */
 export function cors<E extends Env = any>(options: CorsOptions<Context<E>>): MiddlewareHandler<E> {
-  const policy = createCorsPolicy<Context<E>>(options);
+  // hono/cors's cors() with no options meant origin '*': here that is the missing origin, said as such.
+  const policy = createCorsPolicy<Context<E>>(options === undefined ? ({} as CorsOptions<Context<E>>) : options);
   const decide = policy.decide;
   const decideFor: Decide = (c, headers) => decide(c.req.raw.method, headers, c as Context<E>);
   policies++;
