@@ -6,7 +6,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['core', 'express', 'koa', 'fastify'];
+const PACKAGES = ['core', 'node', 'express', 'koa', 'fastify'];
 // Interfaces whose every member is an option a user writes.
 const OPTION_INTERFACES = new Set(['CorsOptions', 'ValidatorCacheOptions']);
 
