@@ -2,7 +2,7 @@
 // then, when the responses reveal the middleware, the option of that middleware, and the server's own reason
 // when it gave one (the @cors `debug` header).
 import { headerValue, type ReceivedResponse } from './http.js';
-import { MIDDLEWARE_OPTIONS, type ServerIdentity, type ServerRefusal } from './server-side.js';
+import { MIDDLEWARE_OPTIONS, type MiddlewareName, type ServerIdentity, type ServerRefusal } from './server-side.js';
 import type { FailureStep } from './types.js';
 
 export interface FixContext {
@@ -27,7 +27,7 @@ export interface FixContext {
 
 const AUTH_BEFORE_CORS = 'an authentication layer runs before CORS; preflights carry no credentials, so let OPTIONS through';
 
-function option(ctx: FixContext, kind: keyof (typeof MIDDLEWARE_OPTIONS)['cors'], change: (name: string, middleware: string) => string): string | null {
+function option(ctx: FixContext, kind: keyof (typeof MIDDLEWARE_OPTIONS)['cors'], change: (name: string, middleware: MiddlewareName) => string): string | null {
   const mw = ctx.identity.middleware;
   if (mw === null) return null;
   const name = MIDDLEWARE_OPTIONS[mw][kind];
