@@ -35,8 +35,12 @@ function fail(message) {
   throw new SetupError(message);
 }
 
+/** Runs npm and returns what it printed; a failure's message is npm's first error lines. */
 function npm(args, options = {}) {
-  return execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options }).trim();
+  const run = spawnSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024, ...options });
+  if (run.status === 0) return run.stdout.trim();
+  const why = (run.stderr || run.error?.message || '').split('\n').filter((line) => line.trim() !== '').slice(0, 3).join(' / ');
+  throw new Error(`npm ${args.join(' ')} failed: ${why}`);
 }
 
 /** Compares dotted versions numerically: '24.10.0' > '24.9.1'. */
@@ -217,10 +221,19 @@ function prepare(major) {
 
 function main(command, args) {
   if (command === 'prepare' && args.length > 0) {
+    // Each major on its own: one that cannot be had does not keep the others from being ready.
+    const failed = [];
     for (const major of args) {
-      const node = prepare(major);
-      console.log(`${major} ${node.version} ${node.bin}`);
+      try {
+        const node = prepare(major);
+        console.log(`${major} ${node.version} ${node.bin}`);
+      } catch (error) {
+        if (!(error instanceof SetupError)) throw error;
+        log(error.message);
+        failed.push(major);
+      }
     }
+    if (failed.length > 0) fail(`not ready: Node ${failed.join(', ')}`);
   } else if (command === 'path' && args.length === 1) {
     console.log(installNode(args[0]).bin);
   } else if (command === 'exec' && args.length >= 1) {
