@@ -1,5 +1,5 @@
-import { cors } from './plugin.js';
-import type { FastifyCorsRouteOptions } from './plugin.js';
+import { cors } from './registration.js';
+import type { FastifyCorsRouteOptions } from './types.js';
 
 export { cors };
 /**
@@ -11,24 +11,16 @@ export { cors };
  * await app.register(cors, { origin: 'https://app.example.com' });
  */
 export default cors;
-export type { FastifyCorsOptions, FastifyCorsRouteOptions } from './plugin.js';
+export type { FastifyCorsOptions, FastifyCorsRouteOptions } from './types.js';
 export { CorsConfigError } from '@cors/core';
-export type {
-  CorsConfigProblem,
-  CorsOptions,
-  OriginEntry,
-  OriginValidator,
-  RefusalCode,
-  RefusalReason,
-  ValidatorCacheOptions,
-} from '@cors/core';
+export type { CorsConfigProblem, CorsOptions, OriginValidator, RefusalCode, RefusalReason } from '@cors/core';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * This route's CORS policy: options merged over the ones given to `register(cors, ...)`, or `false` for no
      * CORS at all. Also governs the route's preflights. Read when the route is declared, so declare routes after
-     * `await app.register(cors, ...)`.
+     * `await app.register(cors, ...)`: a route declared before gets no CORS at all, and a log line.
      *
      * @example config: { cors: { methods: ['PUT'], allowedHeaders: ['content-type'] } }
      * @example config: { cors: false }

@@ -1,0 +1,131 @@
+import { mergeVary, VARY } from '@cors/core';
+
+/**
+ * Keeping `Vary` at the moment the head is written. Fastify sends every head through `reply.raw.writeHead`
+ * (`writeHead(status, headers)` for a payload, `writeHead(status)` from Node for a stream or a hijacked reply),
+ * after every `onSend` hook, route-level and child-context ones included. So the tokens are merged there, into
+ * whatever `Vary` the head is about to carry, and nothing set later can drop them.
+ *
+ * The response gets one own property, `writeHead`: a wrapper shared by every response with the same original
+ * and tokens (a policy's tokens are one frozen array), so a request allocates nothing. Node's and HTTP/2's
+ * compatibility responses both fit.
+ */
+
+/** What keeping Vary needs of `reply.raw`: Node's `http.ServerResponse` and `http2.Http2ServerResponse` fit. */
+export interface RawResponse {
+  writeHead(statusCode: number, ...rest: any[]): unknown;
+  getHeader(name: string): number | string | readonly string[] | undefined;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  readonly headersSent: boolean;
+}
+
+type WriteHead = (this: RawResponse, ...args: unknown[]) => unknown;
+type HeaderFields = Record<string, unknown>;
+
+const kOriginal = Symbol('@cors/fastify.writeHead');
+type Wrapped = WriteHead & { [kOriginal]: WriteHead; tokens: readonly string[] };
+
+/** Wrappers by original writeHead, then by token list. */
+const wrappers = new WeakMap<WriteHead, WeakMap<readonly string[], Wrapped>>();
+
+/**
+ * Arranges for `tokens` to be merged into the response's `Vary` when its head is written, replacing the tokens
+ * of an earlier call on the same response (the policy nearest to the route decides alone).
+ */
+export function keepVaryAtHead(res: RawResponse, tokens: readonly string[]): void {
+  if (tokens.length === 0 || res.headersSent) return;
+  let original = res.writeHead as WriteHead | Wrapped;
+  if (kOriginal in original) {
+    if (original.tokens === tokens) return;
+    original = original[kOriginal];
+  }
+  res.writeHead = wrapperFor(original, tokens) as RawResponse['writeHead'];
+}
+
+function wrapperFor(original: WriteHead, tokens: readonly string[]): Wrapped {
+  let byTokens = wrappers.get(original);
+  if (byTokens === undefined) {
+    byTokens = new WeakMap();
+    wrappers.set(original, byTokens);
+  }
+  let wrapped = byTokens.get(tokens);
+  if (wrapped === undefined) {
+    wrapped = Object.assign(mergingVary(original, tokens), { [kOriginal]: original, tokens });
+    byTokens.set(tokens, wrapped);
+  }
+  return wrapped;
+}
+
+function mergingVary(original: WriteHead, tokens: readonly string[]): WriteHead {
+  return function writeHeadMergingVary(this: RawResponse, _statusCode?: unknown, reason?: unknown, fields?: unknown): unknown {
+    // A second writeHead is the application's bug; let Node report it as usual.
+    if (!this.headersSent) {
+      // writeHead(status[, message][, headers]), as Node reads it.
+      const headers = arguments.length > 2 ? fields : typeof reason === 'string' ? undefined : reason;
+      if (headers != null && typeof headers === 'object') mergeIntoFields(this, headers as HeaderFields, tokens);
+      else mergeIntoResponse(this, tokens);
+    }
+    return original.apply(this, arguments as unknown as unknown[]);
+  };
+}
+
+/** The head is built from `headers` (over what `setHeader` stored): the Vary it sends is the one to merge into. */
+function mergeIntoFields(res: RawResponse, headers: HeaderFields, tokens: readonly string[]): void {
+  if (Array.isArray(headers)) {
+    mergeIntoFlatList(res, headers as unknown[], tokens);
+    return;
+  }
+  // Fastify's own header object: names in lower case.
+  let name: string = VARY;
+  let current = headers[VARY];
+  if (current === undefined) {
+    for (const key of Object.keys(headers)) {
+      if (key.length === 4 && key.toLowerCase() === VARY) {
+        name = key;
+        current = headers[key];
+        break;
+      }
+    }
+  }
+  // Not among them: the head keeps what setHeader stored, unless these fields say otherwise. Writing the merged
+  // value into the fields (not with setHeader) keeps Node on its fast path for a head given whole.
+  if (current === undefined) current = res.getHeader(VARY);
+  const merged = mergeVary(current as string | readonly string[], tokens);
+  if (merged !== undefined) headers[name] = merged;
+  // An array would go out as several Vary lines.
+  else if (Array.isArray(current)) headers[name] = current.join(', ');
+}
+
+/** Node's flat form, `[name, value, name, value, ...]` (or `[[name, value], ...]`): Vary entries become one. */
+function mergeIntoFlatList(res: RawResponse, list: unknown[], tokens: readonly string[]): void {
+  const nested = Array.isArray(list[0]);
+  const step = nested ? 1 : 2;
+  const values: string[] = [];
+  let first = -1;
+  for (let i = 0; i < list.length; i += step) {
+    const name = nested ? (list[i] as unknown[])[0] : list[i];
+    if (typeof name !== 'string' || name.toLowerCase() !== VARY) continue;
+    if (first < 0) first = i;
+    values.push(String(nested ? (list[i] as unknown[])[1] : list[i + 1]));
+  }
+  if (first < 0) {
+    const merged = mergeVary(res.getHeader(VARY), tokens);
+    if (merged !== undefined) list.push(...(nested ? [[VARY, merged]] : [VARY, merged]));
+    return;
+  }
+  const merged = mergeVary(values, tokens) ?? values.join(', ');
+  // Keep the first Vary entry with the merged value, drop the others.
+  for (let i = list.length - step; i > first; i -= step) {
+    const name = nested ? (list[i] as unknown[])[0] : list[i];
+    if (typeof name === 'string' && name.toLowerCase() === VARY) list.splice(i, step);
+  }
+  if (nested) list[first] = [(list[first] as unknown[])[0], merged];
+  else list[first + 1] = merged;
+}
+
+function mergeIntoResponse(res: RawResponse, tokens: readonly string[]): void {
+  const current = res.getHeader(VARY);
+  const merged = mergeVary(current, tokens);
+  if (merged !== undefined) res.setHeader(VARY, merged);
+  else if (Array.isArray(current)) res.setHeader(VARY, current.join(', '));
+}
