@@ -18,10 +18,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsFile = process.argv[2] ? resolve(process.argv[2]) : undefined;
-const PACKAGES = ['core', 'node', 'express', 'koa', 'fastify', 'nestjs'];
+const PACKAGES = ['core', 'node', 'express', 'koa', 'fastify', 'nestjs', 'fetch', 'hono'];
 // 'nestjs:express' serves a Nest 12 app on Express through @cors/nestjs, 'nestjs:fastify' on Fastify.
-const ADAPTERS = ['node', 'express', 'koa', 'fastify', 'nestjs:express', 'nestjs:fastify'];
-const FROM_REGISTRY = ['express@5', 'koa@3', 'fastify@5', 'typescript@5', '@types/node@20'];
+const ADAPTERS = ['node', 'express', 'koa', 'fastify', 'nestjs:express', 'nestjs:fastify', 'fetch', 'hono'];
+// hono and @hono/node-server: @cors/hono's peer, and the Node server @cors/fetch and @cors/hono are served with.
+const FROM_REGISTRY = ['express@5', 'koa@3', 'fastify@5', 'hono@4', '@hono/node-server@2', 'typescript@5', '@types/node@20'];
 // What a Nest 12 application has, for @cors/nestjs.
 const NEST_FROM_REGISTRY = ['@nestjs/common@12', '@nestjs/core@12', '@nestjs/platform-express@12', '@nestjs/platform-fastify@12', 'reflect-metadata@0.2', 'rxjs@7'];
 // Everything a tarball may hold besides dist/.
@@ -126,6 +127,14 @@ module.exports = function checkExports(name, m, resolved, extension) {
     if (typeof m.enableCors !== 'function') throw new Error('no enableCors export');
     return;
   }
+  if (name === 'fetch') {
+    for (const key of ['withCors', 'decideRequest', 'corsRequestHeaders', 'applyDecision', 'writeDecision', 'preflightResponse']) {
+      if (typeof m[key] !== 'function') throw new Error('no ' + key + ' export');
+    }
+    if (typeof m.withCors(GOOD, () => new Response('ok')) !== 'function') throw new Error('withCors(options, handler) did not return a handler');
+    configErrorOf(() => m.withCors(BAD, () => new Response('ok')), m.CorsConfigError);
+    return;
+  }
   if (name === 'node') {
     for (const key of ['withCors', 'writeDecision', 'writeLateDecision', 'writeCorsHeaders', 'keepVary', 'keepCorsHeaders', 'applyKeptVary']) {
       if (typeof m[key] !== 'function') throw new Error('no ' + key + ' export');
@@ -209,6 +218,25 @@ async function start() {
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { port: app.server.address().port, close: () => app.close() };
   }
+  if (adapter === 'fetch' || adapter === 'hono') {
+    const { serve } = await import('@hono/node-server');
+    let fetch;
+    if (adapter === 'fetch') {
+      const { withCors } = await import('@cors/fetch');
+      fetch = withCors(OPTIONS, (request) => new Response(new URL(request.url).pathname === '/hello' ? 'hello' : ''));
+    } else {
+      const { Hono } = await import('hono');
+      const { cors } = await import('@cors/hono');
+      const app = new Hono();
+      app.use('*', cors(OPTIONS));
+      app.get('/hello', (c) => c.text('hello'));
+      fetch = app.fetch;
+    }
+    const server = await new Promise((ok) => {
+      const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s));
+    });
+    return { port: server.address().port, close: () => server.close() };
+  }
   if (adapter.startsWith('nestjs:')) {
     await import('reflect-metadata');
     const { Controller, Get, Module } = await import('@nestjs/common');
@@ -277,6 +305,9 @@ import { cors as koaCors, type CorsMiddleware as KoaCorsMiddleware } from '@cors
 import fastifyCors, { cors as namedFastifyCors, type FastifyCorsOptions } from '@cors/fastify';
 import { enableCors, type NestCorsApplication } from '@cors/nestjs';
 import { withCors, type NodeCorsResponse } from '@cors/node';
+import { withCors as withFetchCors, type FetchHandler } from '@cors/fetch';
+import { cors as honoCors } from '@cors/hono';
+import { Hono, type Context } from 'hono';
 import { fastify } from 'fastify';
 import { createServer } from 'node:http';
 
@@ -310,6 +341,15 @@ app.get('/public', { config: { cors: false } }, async () => 'ok');
 // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
 await app.register(fastifyCors, { origin: 'https://app.example.com', allowHeaders: ['content-type'] });
 
+export const fetchHandler: FetchHandler<[env: { name: string }]> = withFetchCors({ origin: 'https://app.example.com', onRefused: (reason, request: Request) => console.warn(reason.code, request.url) }, async (_request: Request, env: { name: string }) => new Response(env.name));
+// @ts-expect-error allowHeaders is misspelt (allowedHeaders)
+withFetchCors({ origin: 'https://app.example.com', allowHeaders: ['content-type'] }, () => new Response('ok'));
+
+const hono = new Hono<{ Variables: { tenant: string } }>();
+hono.use('*', honoCors<{ Variables: { tenant: string } }>({ origin: (origin: string, c: Context<{ Variables: { tenant: string } }>) => c.get('tenant') === 'acme' && origin === 'https://acme.example.com' }));
+// @ts-expect-error allowHeaders is hono/cors's name (allowedHeaders)
+hono.use('*', honoCors({ origin: 'https://app.example.com', allowHeaders: ['content-type'] }));
+
 export function withNestCors(nestApp: NestCorsApplication): void {
   enableCors(nestApp, { origin: 'https://app.example.com', credentials: true, onRefused: (reason) => console.warn(reason.code) });
   // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
@@ -323,6 +363,9 @@ import { cors as koaCors } from '@cors/koa';
 import fastifyCors = require('@cors/fastify');
 import nestjs = require('@cors/nestjs');
 import node = require('@cors/node');
+import fetchCors = require('@cors/fetch');
+import honoCors = require('@cors/hono');
+import { Hono } from 'hono';
 import { fastify } from 'fastify';
 import { createServer } from 'node:http';
 
@@ -356,6 +399,13 @@ export async function main(): Promise<void> {
   // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
   await app.register(fastifyCors.cors, { origin: 'https://app.example.com', allowHeaders: ['content-type'] });
 }
+
+export const fetchHandler = fetchCors.withCors({ origin: 'https://app.example.com' }, async () => new Response('ok'));
+// @ts-expect-error allowHeaders is misspelt (allowedHeaders)
+fetchCors.withCors({ origin: 'https://app.example.com', allowHeaders: ['content-type'] }, () => new Response('ok'));
+new Hono().use('*', honoCors.cors({ origin: ['https://app.example.com'], credentials: true }));
+// @ts-expect-error allowHeaders is hono/cors's name (allowedHeaders)
+honoCors.cors({ origin: 'https://app.example.com', allowHeaders: ['content-type'] });
 
 export function withNestCors(nestApp: nestjs.NestCorsApplication): void {
   nestjs.enableCors(nestApp, { origin: 'https://app.example.com', credentials: true });
