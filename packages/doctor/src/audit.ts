@@ -342,7 +342,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
         title: k.title,
         origin: hits[0]!.probe.origin,
         detail:
-          `Allowed: ${hits.map((s) => s.probe.origin).join(', ')}${credentials ? ', with credentials' : ''}. It matters because ${k.why}.` +
+          `Allowed: ${hits.slice(0, 6).map((s) => s.probe.origin).join(', ')}${hits.length > 6 ? ` and ${hits.length - 6} more` : ''}${credentials ? ', with credentials' : ''}. It matters because ${k.why}.` +
           (!credentials && k.severity === undefined && !insideOnly ? ` ${NO_CREDENTIALS_NOTE}` : '') +
           (insideOnly ? ' These hosts lie inside the trusted site, so only its own subdomains can abuse it.' : ''),
         evidence: hits.slice(0, 5).map((s) => evidenceOf(allowedOf(s).proof)),

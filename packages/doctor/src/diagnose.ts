@@ -162,7 +162,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Diagnosis> {
         steps.push({ kind: 'preflight', title: `Preflight: OPTIONS ${url}`, ok, exchange, checks, notes });
       if (exchange.response === null) {
         pre(false);
-        record(false, [`No answer: ${exchange.error}`]);
+        record(false);
         return fail(networkContext(url, requestOrigin, method, credentials, exchange), `net::ERR_FAILED (${exchange.error})`);
       }
       const res = exchange.response;
@@ -180,7 +180,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Diagnosis> {
       const acac = headerValue(res.headers, 'access-control-allow-credentials');
       const cors = corsCheck(acao, acac, requestOrigin, credentials);
       checks.push(originCheck(acao, requestOrigin, cors));
-      if (credentials) checks.push(credentialsCheck(acac, cors));
+      if (credentials && originPassed(cors)) checks.push(credentialsCheck(acac, cors));
       if (!cors.ok) {
         pre(false);
         record(false);
@@ -240,7 +240,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Diagnosis> {
     const checks: Check[] = [];
     const record = (ok: boolean, notes: string[] = []) => steps.push({ kind: 'request', title: `Request: ${method} ${url}`, ok, exchange, checks, notes });
     if (exchange.response === null) {
-      record(false, [`No answer: ${exchange.error}`]);
+      record(false);
       return fail(networkContext(url, requestOrigin, method, credentials, exchange), `net::ERR_FAILED (${exchange.error})`);
     }
     const res = exchange.response;
@@ -249,7 +249,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Diagnosis> {
       const acac = headerValue(res.headers, 'access-control-allow-credentials');
       const cors = corsCheck(acao, acac, requestOrigin, credentials);
       checks.push(originCheck(acao, requestOrigin, cors));
-      if (credentials) checks.push(credentialsCheck(acac, cors));
+      if (credentials && originPassed(cors)) checks.push(credentialsCheck(acac, cors));
       if (!cors.ok) {
         record(false);
         return fail({ step: cors.reason, request: 'actual', url, origin: requestOrigin, method, credentials, value: cors.value, response: res }, corsLine(cors.reason, cors.value, false, url));
@@ -329,7 +329,7 @@ function originCheck(acao: string | null, origin: string, cors: ReturnType<typeo
     return { name: 'Access-Control-Allow-Origin', ok: true, detail: `${shown} ${acao === '*' ? 'allows any origin' : `matches ${origin}`}` };
   }
   const why: Record<string, string> = {
-    'allow-origin-missing': 'is needed',
+    'allow-origin-missing': '(required)',
     'allow-origin-multiple': 'holds more than one value',
     'allow-origin-invalid': 'is not an origin',
     'allow-origin-mismatch': `is not ${origin}`,
@@ -338,13 +338,17 @@ function originCheck(acao: string | null, origin: string, cors: ReturnType<typeo
   return { name: 'Access-Control-Allow-Origin', ok: false, detail: `${shown} ${why[cors.reason] ?? cors.reason}` };
 }
 
+/** The origin part of the CORS check passed (what is left is Access-Control-Allow-Credentials). */
+function originPassed(cors: ReturnType<typeof corsCheck>): boolean {
+  return cors.ok || cors.reason === 'allow-credentials-missing' || cors.reason === 'allow-credentials-invalid';
+}
+
 function credentialsCheck(acac: string | null, cors: ReturnType<typeof corsCheck>): Check {
-  const failed = !cors.ok && (cors.reason === 'allow-credentials-missing' || cors.reason === 'allow-credentials-invalid');
-  const checked = cors.ok || failed;
+  const failed = !cors.ok;
   return {
     name: 'Access-Control-Allow-Credentials',
     ok: !failed,
-    detail: !checked ? 'not checked (the origin check failed first)' : acac === null ? 'absent; credentials need it to be true' : failed ? `'${acac}' is not exactly 'true'` : `'true'`,
+    detail: acac === null ? 'absent; credentials need it to be true' : failed ? `'${acac}' is not exactly 'true'` : `'true'`,
   };
 }
 

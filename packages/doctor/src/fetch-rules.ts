@@ -281,7 +281,8 @@ export function readableHeaders(
     seen.add(name);
     if (name === 'set-cookie' || name === 'set-cookie2') hidden.push(name);
     else if (SAFELISTED_RESPONSE_HEADERS.includes(name) || all || exposed.has(name)) readable.push(name);
-    else hidden.push(name);
+    // Not worth listing as hidden: hop-by-hop headers and the CORS headers themselves.
+    else if (!/^(connection|keep-alive|transfer-encoding|access-control-.*)$/.test(name)) hidden.push(name);
   }
   return { readable: readable.sort(), hidden: hidden.sort() };
 }

@@ -58,9 +58,11 @@ function matters(name: string): boolean {
 
 function exchangeLines(e: Exchange, p: Paint, verbose: boolean, indent: string): string[] {
   const lines: string[] = [];
+  // The step's title already names the method and URL.
+  const skipFirst = !verbose;
   // Without --verbose, leave out what every request of the doctor carries.
   const shownRequest = verbose ? e.request.headers : e.request.headers.filter(([n]) => !/^(host|accept|sec-fetch-[a-z]+|user-agent|content-length)$/i.test(n));
-  lines.push(`${indent}${p.cyan('→')} ${p.bold(`${e.request.method} ${e.request.url}`)}`);
+  if (!skipFirst) lines.push(`${indent}${p.cyan('→')} ${p.bold(`${e.request.method} ${e.request.url}`)}`);
   for (const [n, v] of shownRequest) if (verbose || n !== 'Host') lines.push(`${indent}${p.cyan('→')} ${n}: ${v}`);
   if (e.response === null) {
     lines.push(`${indent}${p.red('✗')} no answer: ${e.error}`);
@@ -171,7 +173,7 @@ export function formatAudit(report: AuditReport, options: FormatOptions = {}): s
   const verbose = options.verbose === true;
   const out: string[] = [];
   out.push(
-    `${p.bold('cors-doctor audit')} ${report.url}  ${p.dim(report.trustedOrigins.length ? `trusted: ${report.trustedOrigins.join(', ')}` : 'no trusted origin given')}  ${p.dim(`(${report.requests} requests)`)}`,
+    `${p.bold('cors-doctor audit')} ${report.url}  ${p.dim(report.trustedOrigins.length ? `trusted: ${report.trustedOrigins.join(', ')}` : 'no trusted origin given')}  ${p.dim(`(${report.requests} request${report.requests === 1 ? '' : 's'})`)}`,
   );
   const id = report.server.identity;
   if (id.middleware !== null || id.framework !== null) out.push(p.dim(`Server: ${[id.framework, id.middleware].filter(Boolean).join(' + ')} (${id.confidence}: ${id.evidence.join('; ')})`));

@@ -99,7 +99,8 @@ export function identifyServer(responses: readonly (ReceivedResponse | null)[]):
   // (a malformed URL) do not, so most responses decide.
   const fastifyLike = present.filter((r) => {
     const names = r.headers.map(([n]) => n).filter((n) => !/^(date|connection|keep-alive|transfer-encoding)$/i.test(n));
-    return lowerCase(names) && names.some((n) => n === 'content-type' || n === 'content-length');
+    // content-type: the CORS layer never writes it, so it shows the framework's own spelling.
+    return lowerCase(names) && names.includes('content-type');
   }).length;
   if (framework === null && present.length > 0 && fastifyLike * 2 >= present.length) {
     framework = 'fastify';
@@ -129,12 +130,16 @@ export function identifyServer(responses: readonly (ReceivedResponse | null)[]):
   );
 
   if (corsNames.length > 0 && lowerCase(corsNames)) {
-    if (framework === 'fastify') {
-      // @fastify/cors writes Vary first and lists methods without spaces; @cors the other way round.
-      if (silentRefusal || (!leaksToRefused && (acaoFirst || (methods !== null && /, /.test(methods))))) middleware = '@cors';
-      else if (methods === 'GET,HEAD,POST' || leaksToRefused || varyFirst) middleware = '@fastify/cors';
-    } else if (!leaksToRefused) middleware = '@cors';
-    if (middleware !== null) evidence.push(`lower-case Access-Control-* names${middleware === '@cors' ? ', as @cors writes them' : ''}`);
+    // @fastify/cors writes Vary first, lists methods without spaces and answers refused origins with headers;
+    // @cors writes Access-Control-Allow-Origin first, lists methods with ", " and refuses with 403 and nothing.
+    const fastifyStyle = varyFirst || leaksToRefused || (methods !== null && methods.includes(',') && !/, /.test(methods));
+    const corsStyle = !leaksToRefused && (silentRefusal || acaoFirst || (methods !== null && /, /.test(methods)));
+    if (corsStyle) middleware = '@cors';
+    else if (fastifyStyle && framework !== 'express') {
+      middleware = '@fastify/cors';
+      framework ??= 'fastify';
+    } else if (framework !== 'fastify' && !leaksToRefused) middleware = '@cors';
+    if (middleware !== null) evidence.push(`lower-case Access-Control-* names${middleware === '@cors' ? ', as @cors writes them' : ''}, Vary ${varyFirst ? 'before' : 'after'} Access-Control-Allow-Origin`);
   } else if (corsNames.length > 0 && corsNames.every((n) => /^Access-Control-[A-Z]/.test(n))) {
     if (methods === 'GET,HEAD,PUT,PATCH,POST,DELETE' || (framework === 'express' && acaoFirst)) middleware = 'cors';
     else if (methods === 'GET,HEAD,PUT,POST,DELETE,PATCH' || (framework === null && varyFirst)) {

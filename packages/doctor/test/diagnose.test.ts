@@ -354,6 +354,31 @@ describe('what the browser does on the way', () => {
   });
 });
 
+describe("@cors's debug option: the server's reason beside the browser's verdict", () => {
+  it.each([
+    [{ method: 'PUT', headers: { 'x-secret': '1', 'x-other': '2' } }, 'header-not-allowed', "add 'x-other', 'x-secret' to `allowedHeaders`"],
+    [{ method: 'PATCH' }, 'method-not-allowed', "add 'PATCH' to `methods`"],
+    [{ origin: FOREIGN, method: 'PUT' }, 'origin-not-allowed', `add '${FOREIGN}' to \`origin\``],
+  ] as const)('%o: %s', async (request, code, action) => {
+    const s = await keep(adapterExpress({ ...CAREFUL, debug: true }));
+    const d = await run(`${s.url}/data`, request);
+    expect(d.verdict).toBe('blocked');
+    expect(d.failure).toMatchObject({ step: 'allow-origin-missing', request: 'preflight' });
+    expect(d.server.refusal?.code).toBe(code);
+    expect(d.server.identity).toMatchObject({ middleware: '@cors', confidence: 'certain' });
+    expect(d.failure!.fix.at(-1)).toMatch(new RegExp(`^The server says why \\(Cors-Refusal: ${code};.*\\): ${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.$`));
+    // The guess at the middleware gives way to the server's own word.
+    expect(d.failure!.fix.filter((l) => l.startsWith('@cors'))).toEqual([]);
+  });
+
+  it('an allowed request carries no Cors-Refusal', async () => {
+    const s = await keep(adapterExpress({ ...CAREFUL, debug: true }));
+    const d = await run(`${s.url}/data`, { method: 'PUT', headers: { 'x-trace': '1' } });
+    expect(d.verdict).toBe('allowed');
+    expect(d.server.refusal).toBeNull();
+  });
+});
+
 describe('what the caller asked for', () => {
   it.each([
     [{ url: 'ftp://example.com/x', origin: TRUSTED }, /only http: and https:/],
