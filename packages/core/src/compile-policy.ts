@@ -68,7 +68,8 @@ export function compilePolicy<Request>(input: CorsOptions<Request>): CompiledPol
   if (onRefused !== undefined && typeof onRefused !== 'function') {
     problems.add('onRefused', 'must be a function', 'pass (reason, request) => { ... }');
   }
-  const validatorCache = readValidatorCache(options.validatorCache, problems);
+  // The raw option: the origin matcher compiles and checks it against its validators.
+  const validatorCache = options.validatorCache;
 
   const matcher = new OriginMatcher(
     options.origin,
@@ -145,24 +146,6 @@ function ownProperties(input: object): Record<string, unknown> {
   const own = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(input)) own[key] = (input as Record<string, unknown>)[key];
   return own;
-}
-
-function readValidatorCache(option: unknown, problems: ProblemList): { maxEntries?: number; ttl?: number } | undefined {
-  if (option === undefined || option === false) return undefined;
-  if (option === true) return {};
-  if (typeof option !== 'object' || option === null) {
-    problems.add('validatorCache', 'must be true, false or { maxEntries, ttl }', 'e.g. validatorCache: { maxEntries: 1000, ttl: 60 }');
-    return undefined;
-  }
-  const { maxEntries, ttl, ...extra } = ownProperties(option);
-  if (maxEntries !== undefined && !(Number.isInteger(maxEntries) && (maxEntries as number) > 0)) {
-    problems.add('validatorCache.maxEntries', 'must be a positive integer', 'e.g. 1000');
-  }
-  if (ttl !== undefined && !(typeof ttl === 'number' && ttl > 0 && Number.isFinite(ttl))) {
-    problems.add('validatorCache.ttl', 'must be a positive number of seconds', 'e.g. 60');
-  }
-  for (const key of Object.keys(extra)) problems.add(`validatorCache.${key}`, 'is not an option', "use 'maxEntries' and 'ttl'");
-  return { maxEntries: maxEntries as number | undefined, ttl: ttl as number | undefined };
 }
 
 function booleanOption(options: Record<string, unknown>, name: string, problems: ProblemList): boolean {

@@ -6,6 +6,9 @@ import type { RefusalReason } from './refusal.js';
  * refused and the option that would change it, e.g. `header-not-allowed; header=x-trace; option=allowedHeaders`.
  * Never an `Access-Control-*` header, so a browser's verdict is the same with and without it. For development:
  * it tells anyone who asks what the policy refuses.
+ *
+ * @example
+ * const why = response.headers.get(CORS_REFUSAL); // 'origin-not-allowed; option=origin'
  */
 export const CORS_REFUSAL = 'cors-refusal';
 

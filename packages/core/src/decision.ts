@@ -101,7 +101,12 @@ export function isCorsHeader(name: string): boolean {
   return name.length > 15 && name.slice(0, 15).toLowerCase() === 'access-control-';
 }
 
-/** Every response header name a decision may hold: what an adapter removes before a nearer policy writes. */
+/**
+ * Every response header name a decision may hold: what an adapter removes before a nearer policy writes.
+ *
+ * @example
+ * for (const name of CORS_RESPONSE_HEADERS) res.removeHeader(name);
+ */
 export const CORS_RESPONSE_HEADERS: readonly string[] = Object.freeze([
   'access-control-allow-origin',
   'access-control-allow-credentials',

@@ -24,7 +24,13 @@ export function listOrStar(
     return undefined;
   }
   const names: string[] = [];
-  value.forEach((name: unknown, i) => {
+  // By index and own elements only: a hole would otherwise read whatever a polluted prototype holds there.
+  for (let i = 0; i < value.length; i++) {
+    if (!Object.hasOwn(value, i)) {
+      problems.add(`${path}[${i}]`, 'is an empty slot of the array', 'remove the extra comma');
+      continue;
+    }
+    const name: unknown = value[i];
     if (typeof name !== 'string' || !isToken(name)) {
       problems.add(`${path}[${i}]`, `${JSON.stringify(name) ?? String(name)} is not a valid HTTP token`, 'use letters, digits and !#$%&\'*+-.^_`|~ only');
     } else if (name === '*') {
@@ -32,6 +38,6 @@ export function listOrStar(
     } else {
       names.push(name);
     }
-  });
+  }
   return names;
 }

@@ -1,5 +1,5 @@
 import type { RefusalReason } from './refusal.js';
-import type { ValidatorCacheOptions } from './validator-cache.js';
+import type { OriginCache, ValidatorCacheOptions } from './origin-cache.js';
 
 /**
  * Decides an origin that no static entry allowed, e.g. by looking a tenant up in a database. It receives only
@@ -89,11 +89,12 @@ export interface CorsOptions<Request = unknown> {
    */
   onRefused?: (reason: RefusalReason, request: Request) => void;
   /**
-   * Remember validator results per origin (an LRU with expiry), so a database is not asked on every request.
-   * Off by default; `true` means `{ maxEntries: 1000, ttl: 60 }`.
-   * @example validatorCache: { maxEntries: 5000, ttl: 300 }
+   * Remember validator results per origin (and per `key`, when validators read the request), so a database is
+   * not asked on every request. Off by default; `true` means `{ maxEntries: 1000, ttl: 60 }`. A cache from
+   * `createOriginCache` can be shared by several policies and invalidated when tenants change.
+   * @example validatorCache: { maxEntries: 5000, ttl: 300, key: (origin, request) => request.hostname }
    */
-  validatorCache?: boolean | ValidatorCacheOptions;
+  validatorCache?: boolean | ValidatorCacheOptions<Request> | OriginCache;
   /**
    * On a refused request, add a `Cors-Refusal` response header with the refusal code, what was refused and the
    * option that would change it (`header-not-allowed; header=x-trace; option=allowedHeaders`). It is never an

@@ -24,7 +24,12 @@ type Pending = Record<symbol, readonly string[] | undefined> & { [PENDING_CORS]?
 type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => unknown;
 type WriteHead = (this: NodeVaryResponse, ...args: unknown[]) => unknown;
 
-/** What keeping Vary needs of a response: Node's `http.ServerResponse` and `http2.Http2ServerResponse` fit. */
+/**
+ * What keeping Vary needs of a response: Node's `http.ServerResponse` and `http2.Http2ServerResponse` fit.
+ *
+ * @example
+ * const res: NodeVaryResponse = ctx.res;
+ */
 export interface NodeVaryResponse {
   setHeader(name: string, value: number | string | readonly string[]): unknown;
   getHeader(name: string): number | string | readonly string[] | undefined;
