@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['core', 'node', 'express', 'koa', 'fastify', 'nestjs', 'fetch', 'hono'] as const;
+const PACKAGES = ['core', 'node', 'express', 'koa', 'fastify', 'nestjs', 'fetch', 'hono', 'doctor'] as const;
 const TIMEOUT = 180_000;
 
 // publint does not export its package.json, so its bin is found next to its resolved entry point.
