@@ -5,7 +5,7 @@ import { cors as expressCors } from '@cors/express';
 import { cors as koaCors } from '@cors/koa';
 import type { CorsOptions } from '@cors/core';
 import { rawRequest } from '../src/raw-http.js';
-import { expressOf, listenExpress } from '../src/servers/express.js';
+import { expressOf, listenExpress, type ExpressRequest, type ExpressResponse } from '../src/servers/express.js';
 import { listenKoa, loadKoa } from '../src/servers/koa.js';
 import type { RunningServer } from '../src/types.js';
 
@@ -39,7 +39,7 @@ for (const major of [4, 5]) {
       const express = expressOf(major);
       const app = express();
       const reached: string[] = [];
-      app.use((_req, res, next) => {
+      app.use((_req: ExpressRequest, res: ExpressResponse, next: () => void) => {
         setTimeout(() => {
           res.statusCode = 503;
           res.end('timed out');
@@ -47,7 +47,7 @@ for (const major of [4, 5]) {
         next();
       });
       app.use(expressCors(slowValidator()));
-      app.get('/', (_req, res) => {
+      app.get('/', (_req: ExpressRequest, res: ExpressResponse) => {
         reached.push('handler');
         res.send('late');
       });

@@ -9,7 +9,7 @@ import { cors as expressCors } from '@cors/express';
 import { cors as koaCors } from '@cors/koa';
 import { withCors } from '@cors/node';
 import { rawRequest } from '../src/raw-http.js';
-import { expressOf, listenExpress } from '../src/servers/express.js';
+import { expressOf, listenExpress, type ExpressRequest, type ExpressResponse } from '../src/servers/express.js';
 import { listenKoa, loadKoa } from '../src/servers/koa.js';
 import type { RunningServer } from '../src/types.js';
 
@@ -75,16 +75,16 @@ for (const major of [4, 5]) {
     it('on the first request after start-up, an earlier middleware wraps res.writeHead and replaces Vary', async () => {
       const express = expressOf(major);
       const app = express();
-      app.use((_req, res, next) => {
+      app.use((_req: ExpressRequest, res: ExpressResponse, next: () => void) => {
         const writeHead = res.writeHead;
         res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
           this.setHeader('Vary', 'Accept');
           return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-        } as ServerResponse['writeHead'];
+        } as unknown as ExpressResponse['writeHead'];
         next();
       });
       app.use(expressCors({ origin: APP }));
-      app.get('/', (_req, res) => {
+      app.get('/', (_req: ExpressRequest, res: ExpressResponse) => {
         res.send('ok');
       });
       running = await listenExpress(app);

@@ -7,7 +7,7 @@ import { cors as expressCors } from '@cors/express';
 import { cors as koaCors } from '@cors/koa';
 import type { CorsOptions, RefusalReason } from '@cors/core';
 import { rawRequest, type RawResponse } from '../src/raw-http.js';
-import { expressOf, listenExpress } from '../src/servers/express.js';
+import { expressOf, listenExpress, type ExpressRequest, type ExpressResponse } from '../src/servers/express.js';
 import { listenKoa, loadKoa } from '../src/servers/koa.js';
 import type { RunningServer } from '../src/types.js';
 
@@ -62,22 +62,22 @@ for (const major of [4, 5]) {
       app.use(expressCors(appWide));
       const admin = express.Router();
       admin.use(expressCors(adminOnly(refused)));
-      admin.get('/secret', (req, res) => {
+      admin.get('/secret', (req: ExpressRequest, res: ExpressResponse) => {
         seen.push(`${req.method} /admin/secret`);
         res.send('secret');
       });
-      admin.delete('/secret', (req, res) => {
+      admin.delete('/secret', (req: ExpressRequest, res: ExpressResponse) => {
         seen.push(`${req.method} /admin/secret`);
         res.send('deleted');
       });
       app.use('/admin', admin);
       const open = express.Router();
       open.use(expressCors({ origin: '*' }));
-      open.get('/data', (_req, res) => {
+      open.get('/data', (_req: ExpressRequest, res: ExpressResponse) => {
         res.send('data');
       });
       app.use('/open', open);
-      app.get('/public', (_req, res) => {
+      app.get('/public', (_req: ExpressRequest, res: ExpressResponse) => {
         res.send('public');
       });
       return app;
@@ -98,7 +98,7 @@ for (const major of [4, 5]) {
     it('a policy on the route itself governs that route’s preflight too', async () => {
       const app = express();
       app.use(expressCors(appWide));
-      app.delete('/admin/secret', expressCors(adminOnly([])), (_req, res) => {
+      app.delete('/admin/secret', expressCors(adminOnly([])), (_req: ExpressRequest, res: ExpressResponse) => {
         res.send('deleted');
       });
       running = await listenExpress(app);
@@ -111,7 +111,7 @@ for (const major of [4, 5]) {
       app.use(expressCors(appWide));
       const sub = express();
       sub.use(expressCors(adminOnly([])));
-      sub.get('/secret', (_req, res) => {
+      sub.get('/secret', (_req: ExpressRequest, res: ExpressResponse) => {
         res.send('secret');
       });
       app.use('/admin', sub);
