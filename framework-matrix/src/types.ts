@@ -1,7 +1,7 @@
 import type { CorsOptions } from '@cors/core';
 
 /** The six framework majors every suite runs against. */
-export type FrameworkName = 'express' | 'koa' | 'fastify' | 'nest-express' | 'nest-fastify' | 'hono' | FetchRuntimeName;
+export type FrameworkName = 'express' | 'koa' | 'node' | 'fastify' | 'nest-express' | 'nest-fastify' | 'hono' | FetchRuntimeName;
 /** @cors/fetch's withCors on each runtime it is tested on. */
 export type FetchRuntimeName = 'fetch-node' | 'fetch-bun' | 'fetch-deno' | 'fetch-workerd';
 export interface FrameworkMajor {
@@ -16,6 +16,8 @@ export const FRAMEWORK_MAJORS: readonly FrameworkMajor[] = [
   { framework: 'express', major: 5, label: 'express 5' },
   { framework: 'koa', major: 2, label: 'koa 2' },
   { framework: 'koa', major: 3, label: 'koa 3' },
+  // Plain node:http through @cors/node's withCors (the major is Node's).
+  { framework: 'node', major: Number(process.versions.node.split('.')[0]), label: 'node:http' },
   { framework: 'fastify', major: 4, label: 'fastify 4' },
   { framework: 'fastify', major: 5, label: 'fastify 5' },
   // NestJS on each of its platforms, CORS on through @cors/nestjs's enableCors (the major is Nest's).
