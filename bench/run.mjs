@@ -29,7 +29,7 @@ const HELP = `Usage: node bench/run.mjs [options]
   --http-processes N    the same for the HTTP rounds, with fresh servers (default 6)
   --core-rounds N       @cors/core rounds (default 15)
   --phases LIST         any of inprocess,http,core,hono (default all); hono: Hono and @cors/fetch in process
-  --frameworks LIST     any of express,koa,fastify (default all)
+  --frameworks LIST     any of express,koa,fastify,node (default all)
   --scenarios LIST      any of allowed,refused,no-origin,preflight (default all)
   --variants LIST       any of none,floor,peer,ours (default all); floor is a reference middleware with no
                         decision logic that writes exactly the headers ours writes: the least any CORS costs

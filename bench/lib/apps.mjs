@@ -60,6 +60,34 @@ async function koaMiddleware(variant) {
   return cors(oursOptions());
 }
 
+/**
+ * A plain node:http listener wrapped the way each variant wraps one: `withCors(options, listener)` for ours,
+ * `cors` called on the raw request and response for the peer (it works on plain node:http), the headers-only
+ * reference, or the listener itself.
+ */
+async function nodeListener(variant, listener) {
+  if (variant === 'none') return listener;
+  if (variant === 'floor') {
+    return function floor(req, res) {
+      const headers = floorHeaders(req.method, req.headers);
+      if (headers !== FLOOR_VARY_ONLY) res.setHeader('access-control-allow-origin', req.headers.origin);
+      for (let i = 0; i < headers.length; i++) res.setHeader(headers[i][0], headers[i][1]);
+      if (headers.length > 3) {
+        res.statusCode = 204;
+        res.end();
+        return;
+      }
+      listener(req, res);
+    };
+  }
+  if (variant === 'peer') {
+    const middleware = pick(await load('cors'), 'cors')(expressPeerOptions());
+    return (req, res) => middleware(req, res, () => listener(req, res));
+  }
+  const { withCors } = await load('@cors/node');
+  return withCors(oursOptions(), listener);
+}
+
 async function fastifyApp(variant, Fastify) {
   const app = Fastify({ logger: false });
   if (variant === 'peer') await app.register(pick(await load('@fastify/cors'), 'fastifyCors'), fastifyPeerOptions());
@@ -236,6 +264,35 @@ export async function createRunner(framework, variant) {
     };
     return { one, inspect, close: () => app.close() };
   }
+  if (framework === 'node') {
+    // The listener marks the request as reached, as Express's `next` does: the application's work is not timed.
+    let reached = false;
+    const wrapped = await nodeListener(variant, () => {
+      reached = true;
+    });
+    const makeResponse = (scenario) => {
+      const req = new http.IncomingMessage(null);
+      req.method = scenario.method;
+      req.url = '/';
+      req.headers = scenario.headers;
+      return new http.ServerResponse(req);
+    };
+    const one = (scenario) => {
+      const res = makeResponse(scenario);
+      reached = false;
+      wrapped(res.req, res);
+      if (reached || res.writableEnded) return undefined;
+      return until(() => reached || res.writableEnded, 'node listener');
+    };
+    const inspect = async (scenario) => {
+      const res = makeResponse(scenario);
+      reached = false;
+      wrapped(res.req, res);
+      if (!reached && !res.writableEnded) await until(() => reached || res.writableEnded, 'node listener');
+      return responseView(res);
+    };
+    return { one, inspect, close: async () => {} };
+  }
   throw new Error(`unknown framework ${framework}`);
 }
 
@@ -268,6 +325,13 @@ export async function createHttpServer(framework, variant) {
     const app = await fastifyApp(variant, Fastify);
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { server: app.server, close: () => app.close() };
+  }
+  if (framework === 'node') {
+    const listener = await nodeListener(variant, (req, res) => {
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('ok');
+    });
+    return listen(http.createServer(listener));
   }
   throw new Error(`unknown framework ${framework}`);
 }

@@ -46,14 +46,14 @@ export function koaPeerOptions() {
 /** The same policy in `@fastify/cors` terms: it uses our option names too. */
 export const fastifyPeerOptions = oursOptions;
 
-export const FRAMEWORKS = ['express', 'koa', 'fastify'];
+export const FRAMEWORKS = ['express', 'koa', 'fastify', 'node'];
 /**
  * `floor` is a reference, not a contender: a middleware with no decision logic that writes exactly the headers
  * ours writes, which is the least any CORS middleware can cost with this policy.
  */
 export const ALL_VARIANTS = ['none', 'floor', 'peer', 'ours'];
-export const PEER_NAMES = { express: 'cors', koa: '@koa/cors', fastify: '@fastify/cors' };
-export const OURS_NAMES = { express: '@cors/express', koa: '@cors/koa', fastify: '@cors/fastify' };
+export const PEER_NAMES = { express: 'cors', koa: '@koa/cors', fastify: '@fastify/cors', node: 'cors' };
+export const OURS_NAMES = { express: '@cors/express', koa: '@cors/koa', fastify: '@cors/fastify', node: '@cors/node' };
 
 export function variantLabel(framework, variant) {
   if (variant === 'none') return 'no CORS';
