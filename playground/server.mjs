@@ -14,6 +14,7 @@ const STATIC = new Map([
   ['/app.js', 'text/javascript; charset=utf-8'],
   ['/frame.js', 'text/javascript; charset=utf-8'],
   ['/runner.js', 'text/javascript; charset=utf-8'],
+  ['/diagnose.js', 'text/javascript; charset=utf-8'],
   ['/style.css', 'text/css; charset=utf-8'],
 ]);
 
@@ -35,6 +36,7 @@ export function playgroundPolicies({ app, pagePort }) {
     strict: {
       origin: [app],
       credentials: true,
+      debug: true,
       methods: ['GET', 'HEAD', 'POST', 'PUT'],
       allowedHeaders: ['content-type', 'x-trace'],
       exposedHeaders: ['x-request-id'],
@@ -43,12 +45,14 @@ export function playgroundPolicies({ app, pagePort }) {
     pattern: {
       origin: [anyLocalhostSubdomain],
       credentials: true,
+      debug: true,
       methods: ['GET', 'HEAD', 'POST', 'PUT'],
       allowedHeaders: ['content-type', 'x-trace'],
       exposedHeaders: ['x-request-id'],
     },
     null: {
       origin: ['null', app],
+      debug: true,
       exposedHeaders: ['x-request-id'],
     },
   };
@@ -75,7 +79,7 @@ function responseHeadersThatMatter(headers) {
   const kept = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (lower.startsWith('access-control-') || lower === 'vary' || lower === 'set-cookie' || lower === 'x-request-id') {
+    if (lower.startsWith('access-control-') || lower === 'vary' || lower === 'set-cookie' || lower === 'x-request-id' || lower === 'cors-refusal') {
       kept[lower] = Array.isArray(value) ? value.join(', ') : String(value);
     }
   }
@@ -168,6 +172,41 @@ function createTrace() {
   return { observe, refused, stream, seq: () => seq };
 }
 
+/**
+ * POST /diagnose, for the Diagnose panel: cors-doctor's verdict on one request, from this machine. Only the
+ * playground's own pages may ask (their Origin, a JSON body), so no other site can make it send requests.
+ */
+async function diagnoseRequest(req, res, config) {
+  const json = (status, body) => res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  const from = req.headers.origin;
+  if (req.method !== 'POST' || (from !== config.appOrigin && from !== config.evilOrigin) || !/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
+    json(403, { error: 'only the playground page may ask for a diagnosis, with a JSON POST' });
+    return;
+  }
+  let size = 0;
+  const chunks = [];
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > 64 * 1024) return json(413, { error: 'the request is too large' });
+    chunks.push(chunk);
+  }
+  let ask;
+  try {
+    ask = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return json(400, { error: 'the body is not JSON' });
+  }
+  const { diagnose, DoctorUsageError } = await import('@cors/doctor');
+  try {
+    const headers = Array.isArray(ask.headers) ? ask.headers.filter((h) => Array.isArray(h) && h.length === 2).map(([n, v]) => [String(n), String(v)]) : [];
+    const diagnosis = await diagnose({ url: String(ask.url ?? ''), origin: String(ask.origin ?? ''), method: String(ask.method || 'GET'), headers, credentials: ask.credentials === true, timeout: 5000 });
+    json(200, diagnosis);
+  } catch (error) {
+    if (error instanceof DoctorUsageError) json(400, { error: error.message });
+    else throw error;
+  }
+}
+
 async function listenAll(server, port, label) {
   const servers = [];
   let actualPort = port;
@@ -257,6 +296,7 @@ export async function startPlayground(options = {}) {
       return;
     }
     if (path === '/events') return trace.stream(req, res);
+    if (path === '/diagnose') return diagnoseRequest(req, res, config);
     if (path === '/events/seq') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ seq: trace.seq() }));
       return;

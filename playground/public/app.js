@@ -469,6 +469,18 @@
     runAll.disabled = false;
   });
   $('status').textContent = 'ready';
+  // The Diagnose panel (diagnose.js) sends its browser-side request from the origin it names, through these.
+  self.playground = {
+    config,
+    here,
+    origins: [here, ...Object.values(frames).map((f) => f.origin)],
+    runFrom(origin, specs) {
+      if (origin === here) return self.corsRunner.runAll(specs);
+      for (const [key, frame] of Object.entries(frames)) if (frame.origin === origin) return runInFrame(key, specs);
+      return null;
+    },
+  };
+  window.dispatchEvent(new Event('playground-ready'));
   document.body.dataset.ready = 'true';
 })().catch((error) => {
   const status = document.getElementById('status');

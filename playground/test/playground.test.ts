@@ -199,6 +199,59 @@ const SCENARIOS: readonly ScenarioCheck[] = [
   },
 ];
 
+interface DiagnoseCase {
+  name: string;
+  url?: string;
+  from?: 'page' | 'evil' | 'elsewhere';
+  method?: string;
+  headers?: string;
+  credentials?: boolean;
+  doctor: 'allowed' | 'blocked' | 'error';
+  browser?: 'allowed' | 'blocked' | 'n/a';
+  error?: string;
+  check?(result: Locator): Promise<void>;
+}
+
+/** Requests typed into the Diagnose panel: the doctor's verdict beside the browser's. */
+const DIAGNOSES: readonly DiagnoseCase[] = [
+  {
+    name: 'a simple GET from this page: both allow it, and the script reads x-request-id',
+    doctor: 'allowed',
+    browser: 'allowed',
+    async check(result) {
+      await expect(result.locator('.browser').textContent()).resolves.toContain('x-request-id: 42');
+      await expect(result.locator('.reason-allowed').textContent()).resolves.toContain('x-request-id');
+    },
+  },
+  {
+    name: 'a PUT with an unlisted header: both block it, and the server says why (debug)',
+    method: 'PUT',
+    headers: 'Content-Type: application/json\nX-Secret: 1',
+    credentials: true,
+    doctor: 'blocked',
+    browser: 'blocked',
+    async check(result) {
+      expect(await result.locator('[data-testid="failure"]').getAttribute('data-step')).toBe('allow-origin-missing');
+      await expect(result.locator('[data-testid="chromium-line"]').textContent()).resolves.toContain(
+        "Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+      );
+      await expect(result.locator('.doctor').textContent()).resolves.toContain('Cors-Refusal: header-not-allowed; header=x-secret; option=allowedHeaders');
+      await expect(result.locator('[data-testid="fix"]').last().textContent()).resolves.toContain("add 'x-secret' to `allowedHeaders`");
+    },
+  },
+  { name: 'a GET from the other site: both block it', from: 'evil', doctor: 'blocked', browser: 'blocked' },
+  {
+    name: 'an origin this page cannot send from: the doctor alone',
+    from: 'elsewhere',
+    doctor: 'blocked',
+    browser: 'n/a',
+    async check(result) {
+      await expect(result.locator('[data-testid="browser-verdict"]').textContent()).resolves.toContain('https://elsewhere.example is the doctor');
+    },
+  },
+  { name: 'a URL that is not one: the doctor says so', url: 'not a url', doctor: 'error', error: 'not an absolute URL' },
+];
+
 /** Each framework, started the way a user would pass the flag. */
 const RUNS = [
   { framework: 'express', args: [] as string[], screenshot: true }, // the default
@@ -265,6 +318,28 @@ describe.skipIf(!runSuite)(`the playground in real Chromium${lookup.found ? '' :
       expect(refusals.some((line) => line.includes('method-not-allowed'))).toBe(true);
       expect(refusals.some((line) => line.includes('origin-not-allowed') && line.includes(' null '))).toBe(true);
       expect(pageErrors).toEqual([]);
+    });
+
+    it.each(DIAGNOSES)('the Diagnose panel: $name', async (c) => {
+      const api = (await page.textContent('#api-origin'))!;
+      const origin = c.from === 'evil' ? demo!.evilOrigin : c.from === 'elsewhere' ? 'https://elsewhere.example' : new URL(demo!.appUrl).origin;
+      await page.fill('#d-url', c.url ?? `${api}/strict/resource`);
+      await page.fill('#d-origin', origin);
+      await page.fill('#d-method', c.method ?? 'GET');
+      await page.fill('#d-headers', c.headers ?? '');
+      await page.setChecked('#d-credentials', c.credentials === true);
+      await page.click('#d-run');
+      const result = page.locator('#diagnose-result');
+      await page.waitForSelector(`#diagnose-result[data-state="${c.doctor === 'error' ? 'error' : 'done'}"]`, { timeout: 15_000 });
+      if (c.doctor === 'error') {
+        await expect(result.locator('[data-testid="diagnose-error"]').textContent()).resolves.toContain(c.error!);
+        return;
+      }
+      expect(await result.getAttribute('data-doctor')).toBe(c.doctor);
+      expect(await result.getAttribute('data-browser')).toBe(c.browser);
+      expect(await result.getAttribute('data-agree')).toBe('true');
+      await expect(result.locator('[data-testid="doctor-verdict"]').textContent()).resolves.toBe(c.doctor.toUpperCase());
+      await c.check?.(result);
     });
 
     if (run.screenshot) {
