@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsFile = process.argv[2] ? resolve(process.argv[2]) : undefined;
-const PACKAGES = ['core', 'node', 'express', 'koa', 'fastify', 'nestjs', 'fetch', 'hono'];
+const PACKAGES = ['core', 'node', 'express', 'koa', 'fastify', 'nestjs', 'fetch', 'hono', 'doctor'];
 // 'nestjs:express' serves a Nest 12 app on Express through @cors/nestjs, 'nestjs:fastify' on Fastify.
 const ADAPTERS = ['node', 'express', 'koa', 'fastify', 'nestjs:express', 'nestjs:fastify', 'fetch', 'hono'];
 // hono and @hono/node-server: @cors/hono's peer, and the Node server @cors/fetch and @cors/hono are served with.
@@ -112,6 +112,14 @@ function configErrorOf(make, CorsConfigError) {
 
 module.exports = function checkExports(name, m, resolved, extension) {
   if (!resolved.endsWith('/dist/index' + extension)) throw new Error('@cors/' + name + ' resolved to ' + resolved);
+  if (name === 'doctor') {
+    for (const key of ['diagnose', 'audit', 'main', 'formatDiagnosis', 'formatAudit']) {
+      if (typeof m[key] !== 'function') throw new Error('no ' + key + ' export');
+    }
+    if (!Array.isArray(m.FAILURE_STEPS) || !m.FAILURE_STEPS.includes('header-not-allowed')) throw new Error('FAILURE_STEPS: ' + m.FAILURE_STEPS);
+    if (!Array.isArray(m.FINDING_IDS) || !m.FINDING_IDS.includes('origin-reflected')) throw new Error('FINDING_IDS: ' + m.FINDING_IDS);
+    return;
+  }
   if (typeof m.CorsConfigError !== 'function') throw new Error('no CorsConfigError export');
   if (name === 'core') {
     for (const key of ['createCorsPolicy', 'parseOrigin', 'mergeVary', 'isThenable']) {
@@ -297,6 +305,43 @@ await server.close();
 process.exit(0);
 `;
 
+// node doctor.mjs: serves GET /hello with @cors/express, then runs the installed cors-doctor bin against it for an
+// allowed and a refused origin. Prints one JSON line per run: {"check":"allowed"|"refused","error":null|"..."}.
+const DOCTOR = String.raw`import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+const { default: express } = await import('express');
+const { cors } = await import('@cors/express');
+const app = express();
+app.use(cors({ origin: 'https://app.example.com' }));
+app.get('/hello', (req, res) => res.send('hello'));
+const server = await new Promise((ok) => {
+  const s = app.listen(0, '127.0.0.1', () => ok(s));
+});
+const url = 'http://127.0.0.1:' + server.address().port + '/hello';
+const bin = join(process.cwd(), 'node_modules', '.bin', 'cors-doctor');
+function run(origin) {
+  return new Promise((ok) => {
+    const child = spawn(bin, [url, '--origin', origin, '--json']);
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.on('error', (e) => ok({ code: -1, out: String(e) }));
+    child.on('close', (code) => ok({ code, out }));
+  });
+}
+for (const [check, origin, code, verdict] of [['allowed', 'https://app.example.com', 0, 'allowed'], ['refused', 'https://evil.example.net', 1, 'blocked']]) {
+  const r = await run(origin);
+  let error = null;
+  try {
+    const d = JSON.parse(r.out);
+    if (r.code !== code || d.verdict !== verdict) error = 'exit ' + r.code + ', verdict ' + d.verdict;
+  } catch {
+    error = 'exit ' + r.code + ': ' + r.out.slice(0, 200);
+  }
+  console.log(JSON.stringify({ check, error }));
+}
+server.close();
+`;
+
 // One consumer per module format. Each uses every package with an options object, and shows that a misspelt option
 // does not compile: tsc reports an unused @ts-expect-error if the line type-checks.
 const CONSUMER_ESM = String.raw`import { createCorsPolicy, CorsConfigError, type CorsDecision, type CorsOptions } from '@cors/core';
@@ -307,6 +352,7 @@ import { enableCors, type NestCorsApplication } from '@cors/nestjs';
 import { withCors, type NodeCorsResponse } from '@cors/node';
 import { withCors as withFetchCors, type FetchHandler } from '@cors/fetch';
 import { cors as honoCors } from '@cors/hono';
+import { diagnose, FAILURE_STEPS, type Diagnosis, type FailureStep } from '@cors/doctor';
 import { Hono, type Context } from 'hono';
 import { fastify } from 'fastify';
 import { createServer } from 'node:http';
@@ -317,6 +363,11 @@ void decision;
 // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
 createCorsPolicy({ origin: 'https://app.example.com', allowHeaders: ['content-type'] });
 export const isConfigError = (error: unknown): boolean => error instanceof CorsConfigError && error.problems.length > 0;
+
+export const firstStep: FailureStep = FAILURE_STEPS[0];
+export const runDoctor = (): Promise<Diagnosis> => diagnose({ url: 'https://api.example.com/', origin: 'https://app.example.com', method: 'PUT', credentials: true });
+// @ts-expect-error origins is not an option (origin)
+export const misspelt = (): Promise<Diagnosis> => diagnose({ url: 'https://api.example.com/', origins: 'https://app.example.com' });
 
 createServer(withCors({ origin: 'https://app.example.com', onRefused: (reason, req) => console.warn(reason.code, req.url) }, (_req, res) => res.end('ok')));
 export const asNodeCorsResponse = (res: NodeCorsResponse): NodeCorsResponse => res;
@@ -365,6 +416,7 @@ import nestjs = require('@cors/nestjs');
 import node = require('@cors/node');
 import fetchCors = require('@cors/fetch');
 import honoCors = require('@cors/hono');
+import doctor = require('@cors/doctor');
 import { Hono } from 'hono';
 import { fastify } from 'fastify';
 import { createServer } from 'node:http';
@@ -372,6 +424,7 @@ import { createServer } from 'node:http';
 const options: core.CorsOptions = { origin: ['https://app.example.com', 'https://*.preview.example.com'], credentials: true, allowedHeaders: ['content-type'], maxAge: 600 };
 const decision: core.CorsDecision | Promise<core.CorsDecision> = core.createCorsPolicy(options).decide('GET', { origin: 'https://app.example.com' });
 void decision;
+export const runDoctor = (): Promise<doctor.Diagnosis> => doctor.diagnose({ url: 'https://api.example.com/', origin: 'https://app.example.com' });
 // @ts-expect-error allowHeaders is misspelt (allowedHeaders)
 core.createCorsPolicy({ origin: 'https://app.example.com', allowHeaders: ['content-type'] });
 export const isConfigError = (error: unknown): boolean => error instanceof core.CorsConfigError && error.problems.length > 0;
@@ -543,6 +596,17 @@ async function main() {
       });
     }
   }
+
+  // 6. The cors-doctor bin, as npx runs it.
+  writeFileSync(join(app, 'doctor.mjs'), DOCTOR);
+  await check('pack-smoke bin cors-doctor', async () => {
+    needInstall();
+    const result = await run(process.execPath, ['doctor.mjs'], { cwd: app, timeout: 60_000 });
+    const lines = result.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    if (lines.length !== 2) throw new Error(`doctor.mjs printed ${lines.length} results: ${result.output.slice(-300)}`);
+    const failed = lines.filter((l) => l.error !== null);
+    if (failed.length > 0) throw new Error(failed.map((l) => `${l.check}: ${l.error}`).join('; '));
+  });
 
   if (process.env.CORS_PACK_SMOKE_KEEP === '1') console.log(`kept ${work}`);
   else {
