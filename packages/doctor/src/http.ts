@@ -51,11 +51,16 @@ export interface TransportOptions {
  */
 const lookup: LookupFunction = (hostname, options, callback) => {
   const name = hostname.toLowerCase().replace(/\.$/, '');
-  if (name === 'localhost' || name.endsWith('.localhost')) {
-    const family = options.family === 6 ? 6 : 4;
-    const address = family === 6 ? '::1' : '127.0.0.1';
-    if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [{ address, family }]);
-    else callback(null, address, family);
+  // Plain `localhost` is left to the system, which knows whether it means ::1, 127.0.0.1 or both.
+  if (name.endsWith('.localhost')) {
+    const both: LookupAddress[] = [
+      { address: '127.0.0.1', family: 4 },
+      { address: '::1', family: 6 },
+    ];
+    const wanted = options.family === 4 || options.family === 6 ? both.filter((a) => a.family === options.family) : both;
+    // With `all` (Node's happy eyeballs asks for it), both loopback addresses are tried, as browsers do.
+    if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, wanted);
+    else callback(null, wanted[0]!.address, wanted[0]!.family);
     return;
   }
   (dnsLookup as unknown as (h: string, o: unknown, c: unknown) => void)(hostname, options, callback);
