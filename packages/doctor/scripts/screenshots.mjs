@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Renders the README's terminal pictures: docs/doctor-diagnose.png and docs/doctor-audit.png.
 //
-//   pnpm --filter @cors/doctor build && node packages/doctor/scripts/screenshots.mjs [--out <dir>]
+//   pnpm --filter @cors/doctor build && pnpm --filter @cors/doctor screenshots   (or: node packages/doctor/scripts/screenshots.mjs [--out <dir>])
 //
 // Starts two small APIs on loopback (fixed ports, so the pictures do not change from run to run), runs the built
 // `cors-doctor` against them with colour forced, turns its ANSI colours into HTML, and has headless Chromium

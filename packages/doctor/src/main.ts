@@ -125,7 +125,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         timeout,
         delay,
         insecure: values.insecure === true,
-        onExchange: verbose && !values.json ? (e) => io.stderr.write(describeExchange(e)) : undefined,
+        // stderr, so --json output on stdout stays whole.
+        onExchange: verbose ? (e) => io.stderr.write(describeExchange(e)) : undefined,
       });
       io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatAudit(report, { colour, verbose }));
       return report.exitCode;
