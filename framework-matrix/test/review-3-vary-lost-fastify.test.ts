@@ -90,7 +90,9 @@ for (const major of [4, 5]) {
       const child = await send('GET', '/child', [['Origin', APP]]);
       expect(child.body).toBe('child');
       expect(varyTokens(child)).toEqual(['accept', 'origin']);
-      expect((await send('GET', '/appends', [['Origin', APP]])).headers.get('vary')).toEqual(['Origin, Accept']);
+      const appends = await send('GET', '/appends', [['Origin', APP]]);
+      expect(appends.headers.get('vary')).toHaveLength(1);
+      expect(varyTokens(appends)).toEqual(['accept', 'origin']);
     });
 
     it('an onSend that replaces Vary on the plugin’s own preflight answer keeps Origin', async () => {

@@ -22,50 +22,63 @@ export interface RawResponse {
 type WriteHead = (this: RawResponse, ...args: unknown[]) => unknown;
 type HeaderFields = Record<string, unknown>;
 
-const kOriginal = Symbol('@cors/fastify.writeHead');
-type Wrapped = WriteHead & { [kOriginal]: WriteHead; tokens: readonly string[] };
-
+/** What each wrapper wraps, to tell ours from someone else's and to rewrap with other tokens. */
+const wrapped = new WeakMap<WriteHead, { readonly original: WriteHead; readonly tokens: readonly string[] }>();
 /** Wrappers by original writeHead, then by token list. */
-const wrappers = new WeakMap<WriteHead, WeakMap<readonly string[], Wrapped>>();
+const wrappers = new WeakMap<WriteHead, WeakMap<readonly string[], WriteHead>>();
+/** The last wrapper handed out: nearly every response has Node's own writeHead and one policy's tokens. */
+let lastOriginal: WriteHead | undefined;
+let lastTokens: readonly string[] | undefined;
+let lastWrapper: WriteHead | undefined;
 
 /**
  * Arranges for `tokens` to be merged into the response's `Vary` when its head is written, replacing the tokens
  * of an earlier call on the same response (the policy nearest to the route decides alone).
  */
 export function keepVaryAtHead(res: RawResponse, tokens: readonly string[]): void {
-  if (tokens.length === 0 || res.headersSent) return;
-  let original = res.writeHead as WriteHead | Wrapped;
-  if (kOriginal in original) {
-    if (original.tokens === tokens) return;
-    original = original[kOriginal];
+  const current = res.writeHead as WriteHead;
+  if (current === lastOriginal && tokens === lastTokens) {
+    res.writeHead = lastWrapper as RawResponse['writeHead'];
+    return;
+  }
+  let original = current;
+  const ours = wrapped.get(current);
+  if (ours !== undefined) {
+    if (ours.tokens === tokens) return;
+    original = ours.original;
   }
   res.writeHead = wrapperFor(original, tokens) as RawResponse['writeHead'];
 }
 
-function wrapperFor(original: WriteHead, tokens: readonly string[]): Wrapped {
+function wrapperFor(original: WriteHead, tokens: readonly string[]): WriteHead {
   let byTokens = wrappers.get(original);
   if (byTokens === undefined) {
     byTokens = new WeakMap();
     wrappers.set(original, byTokens);
   }
-  let wrapped = byTokens.get(tokens);
-  if (wrapped === undefined) {
-    wrapped = Object.assign(mergingVary(original, tokens), { [kOriginal]: original, tokens });
-    byTokens.set(tokens, wrapped);
+  let wrapper = byTokens.get(tokens);
+  if (wrapper === undefined) {
+    wrapper = mergingVary(original, tokens);
+    byTokens.set(tokens, wrapper);
+    wrapped.set(wrapper, { original, tokens });
   }
-  return wrapped;
+  lastOriginal = original;
+  lastTokens = tokens;
+  lastWrapper = wrapper;
+  return wrapper;
 }
 
 function mergingVary(original: WriteHead, tokens: readonly string[]): WriteHead {
-  return function writeHeadMergingVary(this: RawResponse, _statusCode?: unknown, reason?: unknown, fields?: unknown): unknown {
+  // Node's writeHead and HTTP/2's read a missing argument and an undefined one alike, so all three are passed on.
+  return function writeHeadMergingVary(this: RawResponse, statusCode?: unknown, reason?: unknown, fields?: unknown): unknown {
     // A second writeHead is the application's bug; let Node report it as usual.
     if (!this.headersSent) {
       // writeHead(status[, message][, headers]), as Node reads it.
-      const headers = arguments.length > 2 ? fields : typeof reason === 'string' ? undefined : reason;
+      const headers = fields !== undefined ? fields : typeof reason === 'string' ? undefined : reason;
       if (headers != null && typeof headers === 'object') mergeIntoFields(this, headers as HeaderFields, tokens);
       else mergeIntoResponse(this, tokens);
     }
-    return original.apply(this, arguments as unknown as unknown[]);
+    return original.call(this, statusCode, reason, fields);
   };
 }
 
@@ -79,7 +92,7 @@ function mergeIntoFields(res: RawResponse, headers: HeaderFields, tokens: readon
   let name: string = VARY;
   let current = headers[VARY];
   if (current === undefined) {
-    for (const key of Object.keys(headers)) {
+    for (const key in headers) {
       if (key.length === 4 && key.toLowerCase() === VARY) {
         name = key;
         current = headers[key];
@@ -90,6 +103,8 @@ function mergeIntoFields(res: RawResponse, headers: HeaderFields, tokens: readon
   // Not among them: the head keeps what setHeader stored, unless these fields say otherwise. Writing the merged
   // value into the fields (not with setHeader) keeps Node on its fast path for a head given whole.
   if (current === undefined) current = res.getHeader(VARY);
+  // Vary already says exactly the tokens.
+  else if (current === tokens[0] && tokens.length === 1) return;
   const merged = mergeVary(current as string | readonly string[], tokens);
   if (merged !== undefined) headers[name] = merged;
   // An array would go out as several Vary lines.

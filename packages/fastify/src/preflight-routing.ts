@@ -82,7 +82,7 @@ function tableFor(context: FastifyInstance, path: string, url: string, prefix: s
       {
         path: `route ${url}`,
         message: `could not add the preflight route for this URL: ${(error as Error).message}`,
-        hint: 'routes the router takes for one URL must be written alike (the same parameter names at the same place)',
+        hint: "fix the route's URL as the router's message says; routes the router takes for one URL must be written alike (the same parameter names at the same place)",
       },
     ]);
   }
@@ -156,7 +156,8 @@ export function preflightSlot(
   const findRoute = (context as unknown as { findRoute?: FindRoute }).findRoute;
   if (typeof findRoute !== 'function') return slot ?? (hasRouteByPattern(context, table, method) ? null : undefined);
   const raw = request.raw;
-  const host = raw.headers.host;
+  // As find-my-way's host constraint reads it (HTTP/2 has no Host, only :authority).
+  const host = raw.headers.host ?? raw.headers[':authority'];
   let found: FoundRoute | null;
   try {
     found = findRoute.call(context, { method, url: raw.url as string, constraints: host === undefined ? {} : { host } });

@@ -95,6 +95,21 @@ describe('configuration errors surface at start-up', () => {
     expect(await rejection(app.ready())).toBeInstanceOf(CorsConfigError);
   });
 
+  it("a URL the router refuses for the route's preflight route is a CorsConfigError naming the route", async () => {
+    const app = fastify();
+    await app.register(cors, { origin: APP });
+    let error: unknown;
+    try {
+      app.get('/r/:id((a+)+)', async () => 'x'); // a regex find-my-way refuses as unsafe
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CorsConfigError);
+    const problem = (error as InstanceType<typeof CorsConfigError>).problems[0]!;
+    expect(problem.path).toBe('route /r/:id((a+)+)');
+    expect(problem.message).toContain('not safe');
+  });
+
   it('config.cors must be an object or false', async () => {
     const app = fastify();
     await app.register(cors, { origin: APP });
