@@ -74,11 +74,12 @@ export function routesDeclaredTooEarly(state: ServerState): CorsConfigProblem[] 
     if (ownerOf(state, compiled.context) === compiled.registration) continue;
     problems.push({
       path: `config.cors (${compiled.where})`,
-      message: "was read before the registration of cors in the route's own context had loaded, so the outer registration's options were used",
+      message: "was read before the registration of cors nearest to the route had loaded, so an outer registration's options were used",
       hint: 'await the registration before declaring routes: `await instance.register(cors, options)`',
     });
   }
-  return problems;
+  // The HEAD route Fastify adds for a GET says nothing more.
+  return problems.filter((p) => !(p.path.startsWith('config.cors (HEAD ') && problems.some((q) => q.path === p.path.replace('(HEAD ', '(GET '))));
 }
 
 /**
