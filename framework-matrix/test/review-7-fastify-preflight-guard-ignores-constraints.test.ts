@@ -64,6 +64,21 @@ for (const major of [4, 5]) {
       expect(ran).toEqual([]);
     });
 
+    it('a version-constrained route of a context without CORS is not opened for a request that sends Accept-Version', async () => {
+      const { send } = await serve(async (app) => {
+        await app.register(async (a: FastifyApp) => {
+          await a.register(cors, { origin: APP, methods: ['GET', 'DELETE'], allowedHeaders: ['accept-version'] });
+          a.get('/x', async () => 'a');
+        });
+        await app.register(async (b: FastifyApp) => {
+          b.route({ method: 'DELETE', url: '/x', constraints: { version: '2.0.0' }, handler: async () => 'b' });
+        });
+      });
+      expectRefused(await send('OPTIONS', '/x', preflight(APP, 'DELETE', [['Access-Control-Request-Headers', 'Accept-Version']])));
+      // Without Accept-Version the actual request cannot reach that route.
+      expect((await send('OPTIONS', '/x', preflight(APP, 'DELETE'))).status).toBe(204);
+    });
+
     it('a route with a regex parameter in a context without CORS is not opened either', async () => {
       const { send } = await serve(async (app) => {
         await app.register(async (a: FastifyApp) => {

@@ -156,17 +156,42 @@ export function preflightSlot(
   const findRoute = (context as unknown as { findRoute?: FindRoute }).findRoute;
   if (typeof findRoute !== 'function') return slot ?? (hasRouteByPattern(context, table, method) ? null : undefined);
   const raw = request.raw;
+  const url = raw.url as string;
   // As find-my-way's host constraint reads it (HTTP/2 has no Host, only :authority).
   const host = raw.headers.host ?? raw.headers[':authority'];
-  let found: FoundRoute | null;
-  try {
-    found = findRoute.call(context, { method, url: raw.url as string, constraints: host === undefined ? {} : { host } });
-  } catch {
-    return null; // a URL the router cannot read is not answered for
+  const constraints: Record<string, unknown> = host === undefined ? {} : { host };
+  const find = (extra?: Record<string, unknown>): FoundRoute | null | false => {
+    try {
+      return findRoute.call(context, { method, url, constraints: extra === undefined ? constraints : { ...constraints, ...extra } });
+    } catch {
+      return false; // a URL the router cannot read is not answered for
+    }
+  };
+  const found = find();
+  if (found === false) return null;
+  const params = request.params as Record<string, string | undefined> | undefined;
+  let answer: MethodSlot | undefined;
+  let answerParams = params;
+  if (found === null || (slot !== undefined && sameParams(found.params, params))) answer = slot;
+  else {
+    answer = ownSlotBehind(state, method, url, found.params, context);
+    if (answer === undefined) return null;
+    answerParams = found.params;
   }
-  if (found === null) return slot;
-  if (slot !== undefined && sameParams(found.params, request.params as Record<string, string | undefined> | undefined)) return slot;
-  return ownSlotBehind(state, method, raw.url as string, found.params, context) ?? null;
+  // An actual request that sends Accept-Version (the preflight lists it) may reach a version-constrained route,
+  // which a look-up without a version never finds; any version ('*') finds such routes only. One of them is ours
+  // only if the route we answer for is constrained too, at the same pattern.
+  if (asksForVersion(raw.headers['access-control-request-headers']) && context.hasConstraintStrategy('version')) {
+    const versioned = find({ version: '*' });
+    if (versioned === false) return null;
+    if (versioned !== null && !(answer?.constrained === true && sameParams(versioned.params, answerParams))) return null;
+  }
+  return answer;
+}
+
+function asksForVersion(requested: string | string[] | undefined): boolean {
+  const value = Array.isArray(requested) ? requested.join(',') : requested;
+  return value !== undefined && /(?:^|,)[ \t]*accept-version[ \t]*(?:,|$)/i.test(value);
 }
 
 /** Fastify without `findRoute` (before 4.23): the route's own URL pattern, without constraints. */
