@@ -21,6 +21,25 @@ const PENDING_VARY = Symbol('@cors/node pending Vary');
 /** A decision's headers to put back when the head is written, after an error handler removed every header. */
 const PENDING_CORS = Symbol('@cors/node pending CORS headers');
 type Pending = Record<symbol, readonly string[] | undefined> & { [PENDING_CORS]?: readonly CorsHeader[] };
+
+/**
+ * Where a response's tokens go. On a response of Node's own class (Koa, plain node:http) they go on the response
+ * itself: V8 adds the property along one cached transition, while adding a key to the header object (a
+ * dictionary) costs several hundred instructions. A response whose prototype was swapped (Express gives each app
+ * its own) keeps them in its header object instead, since adding a property to such an object costs V8 far more.
+ */
+const NODE_RESPONSE = ServerResponse.prototype;
+
+function tokensOf(res: object, store: object | null | undefined): readonly string[] | undefined {
+  const own = (res as Pending)[PENDING_VARY];
+  if (own !== undefined) return own;
+  return store != null ? (store as Pending)[PENDING_VARY] : undefined;
+}
+
+function setTokens(res: object, store: NodeHeaderStore, tokens: readonly string[]): void {
+  if (Object.getPrototypeOf(res) === NODE_RESPONSE) (res as Pending)[PENDING_VARY] = tokens;
+  else (store as Pending)[PENDING_VARY] = tokens;
+}
 type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => unknown;
 type WriteHead = (this: NodeVaryResponse, ...args: unknown[]) => unknown;
 
@@ -51,13 +70,12 @@ export function headHookEngaged(): boolean {
   return hookedStoreHeader !== undefined;
 }
 
-function mergePending(store: NodeHeaderStore & Pending): void {
+function mergePending(store: NodeHeaderStore & Pending, tokens: readonly string[] | undefined): void {
   const restore = store[PENDING_CORS];
   if (restore !== undefined) {
     for (const name of Object.keys(store)) if (isCorsHeader(name)) delete store[name];
     for (const [name, value] of restore) store[name] = [name, value];
   }
-  const tokens = store[PENDING_VARY];
   if (tokens === undefined || tokens.length === 0) return;
   const entry = store.vary;
   const current = entry?.[1];
@@ -74,8 +92,9 @@ function installHeadHook(): StoreHeader | undefined {
   const original = proto._storeHeader;
   if (ACCESS === undefined || typeof original !== 'function') return undefined;
   const hooked: StoreHeader = function storeHeaderKeepingVary(this: ServerResponse, firstLine: string, headers: unknown) {
-    if (headers != null && typeof headers === 'object' && (headers as Pending)[PENDING_VARY] !== undefined) {
-      mergePending(headers as NodeHeaderStore & Pending);
+    if (headers != null && typeof headers === 'object' && !Array.isArray(headers)) {
+      const tokens = tokensOf(this, headers);
+      if (tokens !== undefined || (headers as Pending)[PENDING_CORS] !== undefined) mergePending(headers as NodeHeaderStore & Pending, tokens);
     }
     return original.call(this, firstLine, headers);
   };
@@ -84,7 +103,7 @@ function installHeadHook(): StoreHeader | undefined {
   try {
     const probe = new ServerResponse(new IncomingMessage(null as never));
     probe.setHeader('vary', 'Accept');
-    (storeOf(probe) as Pending)[PENDING_VARY] = ['Origin'];
+    setTokens(probe, storeOf(probe)!, ['Origin']);
     probe.writeHead(200, { Vary: 'Accept-Encoding' });
     if (probe.getHeader('vary') === 'Accept-Encoding, Origin') return hooked;
   } catch {
@@ -117,6 +136,26 @@ function hookedStoreOf(res: NodeVaryResponse, store: NodeHeaderStore | undefined
   return (store ?? storeOf(res)) as (NodeHeaderStore & Pending) | undefined;
 }
 
+/**
+ * The response's header object when the head hook sees this response, for a caller that writes the pending tokens
+ * itself (`writeCorsHeaders`'s fast path); undefined otherwise.
+ */
+export function hookedStore(res: NodeVaryResponse, store: NodeHeaderStore): (NodeHeaderStore & Pending) | undefined {
+  return hookedStoreHeader != null && (res as unknown as { _storeHeader?: unknown })._storeHeader === hookedStoreHeader
+    ? (store as NodeHeaderStore & Pending)
+    : undefined;
+}
+
+/** The tokens a response seen by the head hook holds, if any. */
+export function storedTokens(res: NodeVaryResponse, store: NodeHeaderStore): readonly string[] | undefined {
+  return tokensOf(res, store);
+}
+
+/** Leaves `tokens` for the head hook, on a response `hookedStore` gave a store for. */
+export function storeTokens(res: NodeVaryResponse, store: NodeHeaderStore, tokens: readonly string[]): void {
+  setTokens(res, store, tokens);
+}
+
 function fallbackStateOf(res: NodeVaryResponse): FallbackState {
   let state = fallbackPending.get(res);
   if (state === undefined) {
@@ -141,7 +180,7 @@ function fallbackStateOf(res: NodeVaryResponse): FallbackState {
 export function keepVary(res: NodeVaryResponse, tokens: readonly string[], store?: NodeHeaderStore): boolean {
   if (res.headersSent) return false;
   const target = hookedStoreOf(res, store);
-  if (target !== undefined) target[PENDING_VARY] = tokens;
+  if (target !== undefined) setTokens(res, target, tokens);
   else fallbackStateOf(res).tokens = tokens;
   return true;
 }
@@ -166,7 +205,7 @@ export function keepCorsHeaders(res: NodeVaryResponse, headers: readonly CorsHea
 /** The tokens an earlier `keepVary` left on this response, if any: a policy already wrote its decision here. */
 export function pendingVary(res: NodeVaryResponse, store?: NodeHeaderStore): readonly string[] | undefined {
   const target = store ?? (ACCESS !== undefined ? (res as unknown as Record<symbol, NodeHeaderStore | null | undefined>)[ACCESS.symbol] : undefined);
-  const tokens = target != null ? (target as Pending)[PENDING_VARY] : undefined;
+  const tokens = tokensOf(res, target);
   if (tokens !== undefined || !fallbackUsed) return tokens;
   return fallbackPending.get(res)?.tokens;
 }
@@ -182,7 +221,7 @@ export function pendingVary(res: NodeVaryResponse, store?: NodeHeaderStore): rea
 export function applyKeptVary(res: NodeVaryResponse): void {
   if (res.headersSent) return;
   const store = ACCESS !== undefined ? (res as unknown as Record<symbol, (NodeHeaderStore & Pending) | null | undefined>)[ACCESS.symbol] : undefined;
-  const tokens = store != null ? store[PENDING_VARY] : fallbackUsed ? fallbackPending.get(res)?.tokens : undefined;
+  const tokens = tokensOf(res, store) ?? (fallbackUsed ? fallbackPending.get(res)?.tokens : undefined);
   if (tokens === undefined || tokens.length === 0) return;
   // Nobody touched the Vary the middleware set: no setHeader call at all.
   if (tokens.length === 1 && store != null && store.vary?.[1] === tokens[0]) return;
@@ -235,3 +274,8 @@ function applyHeaders(res: NodeVaryResponse, fields: object): void {
     if (name !== '' && value !== undefined) res.setHeader(name, value);
   }
 }
+
+// Installed when the package is loaded, before the application makes its responses: V8 handles a prototype
+// changed after thousands of responses were made with it less well (constructing one then costs about twice as
+// much), while a change made first costs nothing measurable.
+headHookEngaged();

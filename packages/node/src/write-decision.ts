@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { CORS_RESPONSE_HEADERS, mergeVary, VARY, type CorsDecision } from '@cors/core';
-import { findNodeHeaderStore, nodeHeaderStore, setNodeHeaders } from './header-store.js';
-import { keepVary, pendingVary, type NodeVaryResponse } from './head-hook.js';
+import { findNodeHeaderStore, nodeHeaderStore, setNodeHeaders, type NodeHeaderStore } from './header-store.js';
+import { hookedStore, keepVary, pendingVary, storedTokens, storeTokens, type NodeVaryResponse } from './head-hook.js';
 
 /**
  * What writing a decision needs of a response: Node's `http.ServerResponse` (Express's and Koa's `res`) and
@@ -52,21 +52,38 @@ export function writeDecision(res: NodeCorsResponse, decision: CorsDecision): bo
  * if (decision.kind === 'preflight') { ctx.status = decision.status; ctx.body = null; }
  */
 export function writeCorsHeaders(res: NodeCorsResponse, decision: CorsDecision): void {
-  const store = nodeHeaderStore(res, ACCESS);
-  if (pendingVary(res, store) !== undefined) {
+  const found = nodeHeaderStore(res, ACCESS);
+  const store = found !== undefined ? hookedStore(res, found) : undefined;
+  if (store !== undefined) return writeIntoStore(res, store, decision);
+  if (pendingVary(res, found) !== undefined) {
     for (const name of CORS_RESPONSE_HEADERS) res.removeHeader(name);
   }
-  setNodeHeaders(res, decision.headers, ACCESS, store);
+  setNodeHeaders(res, decision.headers, ACCESS, found);
   const tokens = decision.vary;
   if (tokens.length !== 0) {
-    const merged = mergeVary(store !== undefined ? store.vary?.[1] : res.getHeader(VARY), tokens);
+    const merged = mergeVary(found !== undefined ? found.vary?.[1] : res.getHeader(VARY), tokens);
     if (merged !== undefined) {
-      if (store !== undefined) store.vary = [VARY, merged];
+      if (found !== undefined) found.vary = [VARY, merged];
       else res.setHeader(VARY, merged);
     }
   }
   if (decision.kind === 'preflight' && decision.contentLength !== undefined) res.setHeader('content-length', decision.contentLength);
-  keepVary(res, tokens, store);
+  keepVary(res, tokens, found);
+}
+
+/** The common case: Node's own response, seen by the head hook, written straight into its header object. */
+function writeIntoStore(res: NodeCorsResponse, store: NodeHeaderStore, decision: CorsDecision): void {
+  // An earlier policy wrote here (an app-wide one, before a router's): the nearer one decides alone.
+  if (storedTokens(res, store) !== undefined) for (const name of CORS_RESPONSE_HEADERS) delete store[name];
+  setNodeHeaders(res, decision.headers, ACCESS, store);
+  const tokens = decision.vary;
+  if (tokens.length !== 0) {
+    const current = store.vary?.[1];
+    const merged = current === undefined && tokens.length === 1 ? tokens[0] : mergeVary(current, tokens);
+    if (merged !== undefined) store.vary = [VARY, merged];
+  }
+  if (decision.kind === 'preflight' && decision.contentLength !== undefined) res.setHeader('content-length', decision.contentLength);
+  storeTokens(res, store, tokens);
 }
 
 /**
