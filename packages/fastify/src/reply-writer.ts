@@ -1,6 +1,6 @@
 import type { CorsDecision } from '@cors/core';
 import type { FastifyReply } from 'fastify';
-import { keepVaryAtHead } from './head-vary.js';
+import { keepVaryAtWriteHead } from '@cors/node';
 
 /**
  * Writes a decision through Fastify's reply: its headers as the core spells them, and its Vary tokens kept for
@@ -17,7 +17,7 @@ export function writeDecision(reply: FastifyReply, decision: CorsDecision): bool
     reply.header(header[0], header[1]);
   }
   const tokens = decision.vary;
-  if (tokens.length !== 0) keepVaryAtHead(reply.raw, tokens);
+  if (tokens.length !== 0) keepVaryAtWriteHead(reply.raw, tokens);
   if (decision.kind === 'preflight') {
     const contentLength = decision.contentLength;
     if (contentLength !== undefined) reply.header('content-length', contentLength);

@@ -1,6 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { isCorsHeader, mergeVary, VARY, type CorsHeader } from '@cors/core';
 import { findNodeHeaderStore, type NodeHeaderStore } from './header-store.js';
+import { keepVaryAtWriteHead, writeHeadTokens } from './write-head-vary.js';
 
 /**
  * Keeps a decision's Vary tokens (and, on an error response, its CORS headers) in the response until its head is
@@ -121,14 +122,8 @@ function storeOf(res: object): NodeHeaderStore | undefined {
   return typeof store === 'object' ? store : undefined;
 }
 
-interface FallbackState {
-  tokens: readonly string[];
-  restore: readonly CorsHeader[] | undefined;
-}
-/** Where the hook cannot see a response, its state is kept here and its writeHead is wrapped. */
-const fallbackPending = new WeakMap<object, FallbackState>();
-/** Whether any response ever needed the fallback: until then no look-up in the WeakMap is made. */
-let fallbackUsed = false;
+/** Where the hook cannot see a response, the CORS headers to put back are kept here, and its writeHead wrapped. */
+const fallbackRestore = new WeakMap<object, readonly CorsHeader[]>();
 
 function hookedStoreOf(res: NodeVaryResponse, store: NodeHeaderStore | undefined): (NodeHeaderStore & Pending) | undefined {
   if (hookedStoreHeader === null) hookedStoreHeader = installHeadHook();
@@ -156,17 +151,6 @@ export function storeTokens(res: NodeVaryResponse, store: NodeHeaderStore, token
   setTokens(res, store, tokens);
 }
 
-function fallbackStateOf(res: NodeVaryResponse): FallbackState {
-  let state = fallbackPending.get(res);
-  if (state === undefined) {
-    state = { tokens: [], restore: undefined };
-    fallbackPending.set(res, state);
-    fallbackUsed = true;
-    res.writeHead = writeHeadKeepingVary(res.writeHead as WriteHead) as NodeVaryResponse['writeHead'];
-  }
-  return state;
-}
-
 /**
  * Arranges for `tokens` to be merged into the response's `Vary` when its head is written, replacing the tokens
  * of an earlier call on the same response (a nearer policy governs alone). Returns false when the head was
@@ -181,7 +165,7 @@ export function keepVary(res: NodeVaryResponse, tokens: readonly string[], store
   if (res.headersSent) return false;
   const target = hookedStoreOf(res, store);
   if (target !== undefined) setTokens(res, target, tokens);
-  else fallbackStateOf(res).tokens = tokens;
+  else keepVaryAtWriteHead(res, tokens);
   return true;
 }
 
@@ -198,16 +182,17 @@ export function keepCorsHeaders(res: NodeVaryResponse, headers: readonly CorsHea
   if (res.headersSent) return false;
   const target = hookedStoreOf(res, undefined);
   if (target !== undefined) target[PENDING_CORS] = headers;
-  else fallbackStateOf(res).restore = headers;
+  else {
+    if (!fallbackRestore.has(res)) res.writeHead = writeHeadRestoringCors(res.writeHead as WriteHead) as NodeVaryResponse['writeHead'];
+    fallbackRestore.set(res, headers);
+  }
   return true;
 }
 
 /** The tokens an earlier `keepVary` left on this response, if any: a policy already wrote its decision here. */
 export function pendingVary(res: NodeVaryResponse, store?: NodeHeaderStore): readonly string[] | undefined {
   const target = store ?? (ACCESS !== undefined ? (res as unknown as Record<symbol, NodeHeaderStore | null | undefined>)[ACCESS.symbol] : undefined);
-  const tokens = tokensOf(res, target);
-  if (tokens !== undefined || !fallbackUsed) return tokens;
-  return fallbackPending.get(res)?.tokens;
+  return tokensOf(res, target) ?? writeHeadTokens(res);
 }
 
 /**
@@ -221,7 +206,7 @@ export function pendingVary(res: NodeVaryResponse, store?: NodeHeaderStore): rea
 export function applyKeptVary(res: NodeVaryResponse): void {
   if (res.headersSent) return;
   const store = ACCESS !== undefined ? (res as unknown as Record<symbol, (NodeHeaderStore & Pending) | null | undefined>)[ACCESS.symbol] : undefined;
-  const tokens = tokensOf(res, store) ?? (fallbackUsed ? fallbackPending.get(res)?.tokens : undefined);
+  const tokens = tokensOf(res, store) ?? writeHeadTokens(res);
   if (tokens === undefined || tokens.length === 0) return;
   // Nobody touched the Vary the middleware set: no setHeader call at all.
   if (tokens.length === 1 && store != null && store.vary?.[1] === tokens[0]) return;
@@ -231,51 +216,19 @@ export function applyKeptVary(res: NodeVaryResponse): void {
   if (merged !== undefined) res.setHeader(VARY, merged);
 }
 
-function writeHeadKeepingVary(original: WriteHead): WriteHead {
+function writeHeadRestoringCors(original: WriteHead): WriteHead {
   return function (this: NodeVaryResponse, statusCode?: unknown, reason?: unknown, fields?: unknown): unknown {
-    const state = fallbackPending.get(this);
-    // A second writeHead is the application's bug; let Node report it as usual.
-    if (this.headersSent || state === undefined) return original.apply(this, arguments as unknown as unknown[]);
-    if (arguments.length > 1) {
-      // writeHead(status[, message][, headers]): apply the headers first, as Node does when some were already
-      // set, so a Vary among them is merged too.
-      if (typeof reason !== 'string') {
-        fields ??= reason;
-        reason = undefined;
-      }
-      // Node rejects a flat array of odd length; let it.
-      if (Array.isArray(fields) && fields.length % 2 !== 0) return original.apply(this, arguments as unknown as unknown[]);
-      if (fields != null && typeof fields === 'object') applyHeaders(this, fields);
-    }
-    if (state.restore !== undefined) {
+    const restore = fallbackRestore.get(this);
+    if (!this.headersSent && restore !== undefined) {
       const res = this as NodeVaryResponse & { getHeaderNames(): string[]; removeHeader(name: string): unknown };
       for (const name of res.getHeaderNames()) if (isCorsHeader(name)) res.removeHeader(name);
-      for (const [name, value] of state.restore) res.setHeader(name, value);
+      for (const [name, value] of restore) res.setHeader(name, value);
+      // writeHead(status[, message][, headers]): headers given here must not speak for CORS either.
+      const given = fields !== undefined ? fields : typeof reason === 'string' ? undefined : reason;
+      if (given != null && typeof given === 'object' && !Array.isArray(given)) {
+        for (const name of Object.keys(given)) if (isCorsHeader(name)) delete (given as Record<string, unknown>)[name];
+      }
     }
-    const current = this.getHeader(VARY);
-    const merged = state.tokens.length === 0 ? undefined : mergeVary(current, state.tokens);
-    if (merged !== undefined) this.setHeader(VARY, merged);
-    else if (Array.isArray(current)) this.setHeader(VARY, current.join(', '));
-    return reason === undefined ? original.call(this, statusCode) : original.call(this, statusCode, reason);
+    return original.call(this, statusCode, reason, fields);
   };
 }
-
-function applyHeaders(res: NodeVaryResponse, fields: object): void {
-  if (Array.isArray(fields)) {
-    // Node's flat form: [name, value, name, value, ...].
-    for (let i = 0; i < fields.length; i += 2) {
-      const name: unknown = fields[i];
-      if (typeof name === 'string' && name !== '') res.setHeader(name, fields[i + 1] as string);
-    }
-    return;
-  }
-  for (const name of Object.keys(fields)) {
-    const value = (fields as Record<string, string | number | readonly string[] | undefined>)[name];
-    if (name !== '' && value !== undefined) res.setHeader(name, value);
-  }
-}
-
-// Installed when the package is loaded, before the application makes its responses: V8 handles a prototype
-// changed after thousands of responses were made with it less well (constructing one then costs about twice as
-// much), while a change made first costs nothing measurable.
-headHookEngaged();

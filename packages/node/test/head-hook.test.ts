@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { findNodeHeaderStore } from '../src/header-store.js';
-import { headHookEngaged, keepVary } from '../src/head-hook.js';
+import { headHookEngaged, keepCorsHeaders, keepVary } from '../src/head-hook.js';
 
 const fresh = () => new ServerResponse(new IncomingMessage(null as never));
 
@@ -42,5 +42,24 @@ describe('the head hook', () => {
     expect(Object.hasOwn(res, 'writeHead')).toBe(true);
     res.writeHead(200, { Vary: 'Accept' });
     expect(res.getHeader('vary')).toBe('Accept, Origin');
+  });
+
+  it("puts a decision's CORS headers back when an error handler replaced every header, hooked or not", () => {
+    class OwnResponse extends ServerResponse {
+      _storeHeader(firstLine: string, headers: unknown): void {
+        (ServerResponse.prototype as unknown as { _storeHeader: (this: ServerResponse, f: string, h: unknown) => void })._storeHeader.call(this, firstLine, headers);
+      }
+    }
+    for (const res of [fresh(), new OwnResponse(new IncomingMessage(null as never))]) {
+      res.setHeader('access-control-allow-origin', 'https://app.example.com');
+      keepCorsHeaders(res, [['access-control-allow-origin', 'https://app.example.com']]);
+      // What Koa's onerror does: remove every header, then set the error's own.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.writeHead(500, { 'access-control-allow-credentials': 'true', 'retry-after': '5' });
+      expect(res.getHeader('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(res.getHeader('access-control-allow-credentials')).toBeUndefined();
+      expect(res.getHeader('retry-after')).toBe('5');
+    }
   });
 });

@@ -1,23 +1,19 @@
 import { mergeVary, VARY } from '@cors/core';
 
 /**
- * Keeping `Vary` at the moment the head is written. Fastify sends every head through `reply.raw.writeHead`
- * (`writeHead(status, headers)` for a payload, `writeHead(status)` from Node for a stream or a hijacked reply),
- * after every `onSend` hook, route-level and child-context ones included. So the tokens are merged there, into
- * whatever `Vary` the head is about to carry, and nothing set later can drop them.
+ * Keeping `Vary` at the moment `writeHead` is called, for responses whose head is handed to `writeHead` whole and
+ * for those the head hook cannot see. Fastify sends every head through `reply.raw.writeHead` (`writeHead(status,
+ * headers)` for a payload, `writeHead(status)` from Node for a stream or a hijacked reply), after every `onSend`
+ * hook; an HTTP/2 compatibility response writes its head through `writeHead` too. So the tokens are merged there,
+ * into whatever `Vary` the head is about to carry, and nothing set later can drop them. Unlike `keepVary`, this
+ * creates no Node header object, which would take Node's `writeHead(status, headers)` off its fast path.
  *
  * The response gets one own property, `writeHead`: a wrapper shared by every response with the same original
  * and tokens (a policy's tokens are one frozen array), so a request allocates nothing. Node's and HTTP/2's
  * compatibility responses both fit.
  */
 
-/** What keeping Vary needs of `reply.raw`: Node's `http.ServerResponse` and `http2.Http2ServerResponse` fit. */
-export interface RawResponse {
-  writeHead(statusCode: number, ...rest: any[]): unknown;
-  getHeader(name: string): number | string | readonly string[] | undefined;
-  setHeader(name: string, value: number | string | readonly string[]): unknown;
-  readonly headersSent: boolean;
-}
+import type { NodeVaryResponse as RawResponse } from './head-hook.js';
 
 type WriteHead = (this: RawResponse, ...args: unknown[]) => unknown;
 type HeaderFields = Record<string, unknown>;
@@ -32,10 +28,16 @@ let lastTokens: readonly string[] | undefined;
 let lastWrapper: WriteHead | undefined;
 
 /**
- * Arranges for `tokens` to be merged into the response's `Vary` when its head is written, replacing the tokens
- * of an earlier call on the same response (the policy nearest to the route decides alone).
+ * Arranges for `tokens` to be merged into the `Vary` of the head the response's `writeHead` writes, when it writes
+ * it, replacing the tokens of an earlier call on the same response (the policy nearest to the route decides
+ * alone). The response gets one own property, `writeHead`, shared by every response with the same original and
+ * tokens.
+ *
+ * @example
+ * // Fastify: after every onSend hook, reply.raw.writeHead(status, headers) carries the merged Vary.
+ * keepVaryAtWriteHead(reply.raw, decision.vary);
  */
-export function keepVaryAtHead(res: RawResponse, tokens: readonly string[]): void {
+export function keepVaryAtWriteHead(res: RawResponse, tokens: readonly string[]): void {
   const current = res.writeHead as WriteHead;
   if (current === lastOriginal && tokens === lastTokens) {
     res.writeHead = lastWrapper as RawResponse['writeHead'];
@@ -48,6 +50,11 @@ export function keepVaryAtHead(res: RawResponse, tokens: readonly string[]): voi
     original = ours.original;
   }
   res.writeHead = wrapperFor(original, tokens) as RawResponse['writeHead'];
+}
+
+/** The tokens `keepVaryAtWriteHead` left on this response, if any. */
+export function writeHeadTokens(res: RawResponse): readonly string[] | undefined {
+  return wrapped.get(res.writeHead as WriteHead)?.tokens;
 }
 
 function wrapperFor(original: WriteHead, tokens: readonly string[]): WriteHead {
