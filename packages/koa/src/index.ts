@@ -119,17 +119,17 @@ export function cors<Context extends KoaContext = KoaContext>(options: CorsOptio
   // Only an origin validator can make a decision a promise; without one the check is skipped entirely.
   const mayBeAsync = policy.mayBeAsync;
   const corsMiddleware = function corsMiddleware(ctx: KoaContext, next: KoaNext): Promise<void> {
+    const method = ctx.method;
     const headers = ctx.req.headers;
-    const requestMethod = headers['access-control-request-method'];
     // A preflight stops at the first cors(); a policy further in, nearer to the route, may govern it.
-    if (ctx.method === 'OPTIONS' && typeof requestMethod === 'string') {
-      const nearest = nearestPolicy<CorsPolicy<Context>>(ctx as never, corsMiddleware, requestMethod);
+    if (method === 'OPTIONS' && typeof headers['access-control-request-method'] === 'string') {
+      const nearest = nearestPolicy<CorsPolicy<Context>>(ctx as never, corsMiddleware, headers['access-control-request-method']);
       if (nearest !== undefined) {
-        const decision = nearest.decide(ctx.method, headers, ctx as Context);
+        const decision = nearest.decide(method, headers, ctx as Context);
         return isThenable(decision) ? decision.then((settled) => applyLate(ctx, next, settled)) : apply(ctx, next, decision);
       }
     }
-    const decision = decide(ctx.method, headers, ctx as Context);
+    const decision = decide(method, headers, ctx as Context);
     if (mayBeAsync && isThenable(decision)) return decision.then((settled) => applyLate(ctx, next, settled));
     return apply(ctx, next, decision as CorsDecision);
   };
