@@ -277,18 +277,17 @@ export async function createRunner(framework, variant) {
       req.headers = scenario.headers;
       return new http.ServerResponse(req);
     };
-    const one = (scenario) => {
-      const res = makeResponse(scenario);
+    /** Handles one request: undefined when it finished synchronously, a promise otherwise. */
+    const handle = (res) => {
       reached = false;
       wrapped(res.req, res);
       if (reached || res.writableEnded) return undefined;
       return until(() => reached || res.writableEnded, 'node listener');
     };
+    const one = (scenario) => handle(makeResponse(scenario));
     const inspect = async (scenario) => {
       const res = makeResponse(scenario);
-      reached = false;
-      wrapped(res.req, res);
-      if (!reached && !res.writableEnded) await until(() => reached || res.writableEnded, 'node listener');
+      await handle(res);
       return responseView(res);
     };
     return { one, inspect, close: async () => {} };

@@ -72,7 +72,8 @@ export async function listenExpress(app: ExpressApp): Promise<RunningServer> {
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The request body as text (the matrix apps use no body parser). */
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
