@@ -120,18 +120,18 @@ export function cors<Context extends KoaContext = KoaContext>(options: CorsOptio
   const mayBeAsync = policy.mayBeAsync;
   const corsMiddleware = function corsMiddleware(ctx: KoaContext, next: KoaNext): Promise<void> {
     const method = ctx.method;
-    const headers = ctx.req.headers;
-    // A preflight stops at the first cors(); a policy further in, nearer to the route, may govern it.
-    if (method === 'OPTIONS' && typeof headers['access-control-request-method'] === 'string') {
-      const nearest = nearestPolicy<CorsPolicy<Context>>(ctx as never, corsMiddleware, headers['access-control-request-method']);
-      if (nearest !== undefined) {
-        const decision = nearest.decide(method, headers, ctx as Context);
-        return isThenable(decision) ? decision.then((settled) => applyLate(ctx, next, settled)) : apply(ctx, next, decision);
-      }
-    }
-    const decision = decide(method, headers, ctx as Context);
+    if (method === 'OPTIONS') return handleOptions(ctx, next);
+    const decision = decide(method, ctx.req.headers, ctx as Context);
     if (mayBeAsync && isThenable(decision)) return decision.then((settled) => applyLate(ctx, next, settled));
     return apply(ctx, next, decision as CorsDecision);
+  };
+  // A preflight stops at the first cors(); a policy further in, nearer to the route, may govern it.
+  const handleOptions = (ctx: KoaContext, next: KoaNext): Promise<void> => {
+    const headers = ctx.req.headers;
+    const requestMethod = headers['access-control-request-method'];
+    const governing = (typeof requestMethod === 'string' ? nearestPolicy<CorsPolicy<Context>>(ctx as never, corsMiddleware, requestMethod) : undefined) ?? policy;
+    const decision = governing.decide('OPTIONS', headers, ctx as Context);
+    return isThenable(decision) ? decision.then((settled) => applyLate(ctx, next, settled)) : apply(ctx, next, decision);
   };
   tagPolicy(corsMiddleware, policy);
   return corsMiddleware as CorsMiddleware<Context>;
@@ -163,7 +163,7 @@ function apply(ctx: KoaContext, next: KoaNext, decision: CorsDecision): Promise<
   // Not an async function: one promise reaction instead of an await and a function promise.
   return Promise.resolve(downstream).then(
     // Upstream middleware may read Vary before Koa writes the head.
-    () => applyKeptVary(res),
+    () => applyKeptVary(res, decision.vary),
     (error: unknown) => {
       // Koa's error handler removes every response header and sets the error's own.
       keepCorsHeaders(res, decision.headers);
