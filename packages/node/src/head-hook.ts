@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { isCorsHeader, mergeVary, VARY, type CorsHeader } from '@cors/core';
-import { findNodeHeaderStore, type NodeHeaderStore } from './header-store.js';
+import { NODE_HEADER_ACCESS as ACCESS, type NodeHeaderStore } from './header-store.js';
 import { keepVaryAtWriteHead, writeHeadTokens } from './write-head-vary.js';
 
 /**
@@ -11,8 +11,8 @@ import { keepVaryAtWriteHead, writeHeadTokens } from './write-head-vary.js';
  * by nobody.
  *
  * The last moment Node lets a head change is `ServerResponse#_storeHeader`, which every way of sending a head
- * goes through. It is wrapped once, on Node's `ServerResponse.prototype`, and does nothing but call Node's own
- * unless the response's header object carries tokens under a symbol (no header name is a symbol, so Node never
+ * goes through. It is wrapped once, on Node's `ServerResponse.prototype`, when the package loads, and does nothing
+ * but call Node's own unless the response carries tokens under a symbol (no header name is a symbol, so Node never
  * sends or lists it). The wrapper is checked on a probe response when installed; where it does not engage (another
  * runtime, an HTTP/2 compatibility response, a response class of its own), `writeHead` is wrapped on the response
  * itself instead.
@@ -57,18 +57,16 @@ export interface NodeVaryResponse {
   readonly headersSent: boolean;
 }
 
-const ACCESS = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));
-const STORE_SYMBOL = ACCESS?.symbol;
-
-/** Node's `_storeHeader` wrapped; undefined when the head hook is not in use, null before the first use. */
-let hookedStoreHeader: StoreHeader | undefined | null = null;
-
 /**
- * Installs the head hook on first use (importing the package changes nothing) and says whether it engaged on
- * this Node.js: `keepVary` then costs one symbol write per response.
+ * Node's `_storeHeader` wrapped, or undefined when the head hook did not engage. Installed when the package loads,
+ * before the application makes its responses: V8 handles a prototype changed after thousands of responses were
+ * made with it less well (constructing one then costs about twice as much), while a change made first costs
+ * nothing measurable.
  */
+const hookedStoreHeader: StoreHeader | undefined = installHeadHook();
+
+/** Whether the head hook engaged on this Node.js: `keepVary` then costs one property write per response. */
 export function headHookEngaged(): boolean {
-  if (hookedStoreHeader === null) hookedStoreHeader = installHeadHook();
   return hookedStoreHeader !== undefined;
 }
 
@@ -127,7 +125,6 @@ function storeOf(res: object): NodeHeaderStore | undefined {
 const fallbackRestore = new WeakMap<object, readonly CorsHeader[]>();
 
 function hookedStoreOf(res: NodeVaryResponse, store: NodeHeaderStore | undefined): (NodeHeaderStore & Pending) | undefined {
-  if (hookedStoreHeader === null) hookedStoreHeader = installHeadHook();
   if (hookedStoreHeader === undefined || (res as unknown as { _storeHeader?: unknown })._storeHeader !== hookedStoreHeader) return undefined;
   return (store ?? storeOf(res)) as (NodeHeaderStore & Pending) | undefined;
 }
@@ -137,7 +134,7 @@ function hookedStoreOf(res: NodeVaryResponse, store: NodeHeaderStore | undefined
  * itself (`writeCorsHeaders`'s fast path); undefined otherwise.
  */
 export function hookedStore(res: NodeVaryResponse, store: NodeHeaderStore): (NodeHeaderStore & Pending) | undefined {
-  return hookedStoreHeader != null && (res as unknown as { _storeHeader?: unknown })._storeHeader === hookedStoreHeader
+  return hookedStoreHeader !== undefined && (res as unknown as { _storeHeader?: unknown })._storeHeader === hookedStoreHeader
     ? (store as NodeHeaderStore & Pending)
     : undefined;
 }
@@ -207,7 +204,7 @@ export function pendingVary(res: NodeVaryResponse, store?: NodeHeaderStore): rea
  * applyKeptVary(ctx.res, decision.vary); // ctx.response.get('Vary') now has Origin too
  */
 export function applyKeptVary(res: NodeVaryResponse, tokens?: readonly string[]): void {
-  const store = STORE_SYMBOL !== undefined ? (res as unknown as Record<symbol, (NodeHeaderStore & Pending) | null | undefined>)[STORE_SYMBOL] : undefined;
+  const store = ACCESS !== undefined ? (res as unknown as Record<symbol, (NodeHeaderStore & Pending) | null | undefined>)[ACCESS.symbol] : undefined;
   // The common case first: the Vary the middleware set is still there, untouched.
   if (tokens !== undefined && tokens.length === 1 && store != null) {
     const entry = store.vary;
@@ -238,8 +235,3 @@ function writeHeadRestoringCors(original: WriteHead): WriteHead {
     return original.call(this, statusCode, reason, fields);
   };
 }
-
-// Installed when the package is loaded, before the application makes its responses: V8 handles a prototype
-// changed after thousands of responses were made with it less well (constructing one then costs about twice as
-// much), while a change made first costs nothing measurable.
-headHookEngaged();

@@ -1,3 +1,4 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { isPrebuiltHeaderList, type CorsHeader } from '@cors/core';
 
 /**
@@ -128,3 +129,6 @@ export function setNodeHeaders(
   }
   return undefined;
 }
+
+/** Where this Node keeps a response's headers, found once for the whole package (undefined: use `setHeader`). */
+export const NODE_HEADER_ACCESS: NodeHeaderAccess | undefined = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));

@@ -1,6 +1,5 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
 import { CORS_RESPONSE_HEADERS, mergeVary, VARY, type CorsDecision } from '@cors/core';
-import { findNodeHeaderStore, nodeHeaderStore, setNodeHeaders, type NodeHeaderStore } from './header-store.js';
+import { NODE_HEADER_ACCESS as ACCESS, nodeHeaderStore, setNodeHeaders } from './header-store.js';
 import { hookedStore, keepVary, pendingVary, storedTokens, storeTokens, type NodeVaryResponse } from './head-hook.js';
 
 /**
@@ -16,9 +15,6 @@ export interface NodeCorsResponse extends NodeVaryResponse {
   end(): unknown;
   readonly writableEnded?: boolean;
 }
-
-/** Where this Node keeps a response's headers; the policy's own header lists are stored there without `setHeader`'s checks. */
-const ACCESS = findNodeHeaderStore(() => new ServerResponse(new IncomingMessage(null as never)));
 
 /**
  * Writes a decision onto a Node response: its headers, its Vary tokens merged into the response's `Vary` now and
@@ -53,9 +49,10 @@ export function writeDecision(res: NodeCorsResponse, decision: CorsDecision): bo
  */
 export function writeCorsHeaders(res: NodeCorsResponse, decision: CorsDecision): void {
   const found = nodeHeaderStore(res, ACCESS);
-  const store = found !== undefined ? hookedStore(res, found) : undefined;
-  if (store !== undefined) return writeIntoStore(res, store, decision);
-  if (pendingVary(res, found) !== undefined) {
+  // Node's own response, seen by the head hook: the tokens go where the hook reads them, with no look-up elsewhere.
+  const hooked = found !== undefined ? hookedStore(res, found) : undefined;
+  // An earlier policy wrote here (an app-wide one, before a router's): the nearer one decides alone.
+  if ((hooked !== undefined ? storedTokens(res, hooked) : pendingVary(res, found)) !== undefined) {
     for (const name of CORS_RESPONSE_HEADERS) res.removeHeader(name);
   }
   setNodeHeaders(res, decision.headers, ACCESS, found);
@@ -68,22 +65,8 @@ export function writeCorsHeaders(res: NodeCorsResponse, decision: CorsDecision):
     }
   }
   if (decision.kind === 'preflight' && decision.contentLength !== undefined) res.setHeader('content-length', decision.contentLength);
-  keepVary(res, tokens, found);
-}
-
-/** The common case: Node's own response, seen by the head hook, written straight into its header object. */
-function writeIntoStore(res: NodeCorsResponse, store: NodeHeaderStore, decision: CorsDecision): void {
-  // An earlier policy wrote here (an app-wide one, before a router's): the nearer one decides alone.
-  if (storedTokens(res, store) !== undefined) for (const name of CORS_RESPONSE_HEADERS) delete store[name];
-  setNodeHeaders(res, decision.headers, ACCESS, store);
-  const tokens = decision.vary;
-  if (tokens.length !== 0) {
-    const current = store.vary?.[1];
-    const merged = current === undefined && tokens.length === 1 ? tokens[0] : mergeVary(current, tokens);
-    if (merged !== undefined) store.vary = [VARY, merged];
-  }
-  if (decision.kind === 'preflight' && decision.contentLength !== undefined) res.setHeader('content-length', decision.contentLength);
-  storeTokens(res, store, tokens);
+  if (hooked !== undefined) storeTokens(res, hooked, tokens);
+  else keepVary(res, tokens, found);
 }
 
 /**
