@@ -7,7 +7,7 @@ import { warnDebugInProduction } from './debug-header.js';
 import type { ActualRequestDecision, PreflightDecision } from './decision.js';
 import { ProblemList } from './errors.js';
 import { compileExposedHeaders, EXPOSE_HEADERS } from './expose-headers.js';
-import { prebuiltHeaderList, type CorsHeader } from './header-list.js';
+import { NO_HEADERS, prebuiltHeaderList, type CorsHeader } from './header-list.js';
 import { compileMaxAge, MAX_AGE } from './max-age.js';
 import { OPTION_NAMES, suggestOption, type CorsOptions } from './options.js';
 import { compilePreflightStatus, preflightContentLength } from './preflight-response.js';
@@ -95,11 +95,10 @@ export function compilePolicy<Request>(input: CorsOptions<Request>): CompiledPol
   const preflightTailWithPrivateNetwork: CorsHeader[] = [...preflightTail, ALLOW_PRIVATE_NETWORK];
 
   const vary = matcher.any ? VARY_NONE : VARY_ORIGIN;
-  const noHeaders = prebuiltHeaderList([]);
   const star: ActualRequestDecision | undefined = matcher.any
     ? Object.freeze({ kind: 'actual', allowed: true, headers: prebuiltHeaderList([[ALLOW_ORIGIN, '*'], ...actualTail]), vary, reason: null })
     : undefined;
-  const noOrigin: ActualRequestDecision = star ?? Object.freeze({ kind: 'actual', allowed: false, headers: noHeaders, vary, reason: null });
+  const noOrigin: ActualRequestDecision = star ?? Object.freeze({ kind: 'actual', allowed: false, headers: NO_HEADERS, vary, reason: null });
 
   // With thousands of exact origins each indirection is a cache miss, so a look-up lands on the answer itself.
   const exactActual = new Map<string, ActualRequestDecision>();

@@ -4,12 +4,10 @@ import { REQUEST_PRIVATE_NETWORK } from './allow-private-network.js';
 import { ALLOW_ORIGIN, type CompiledPolicy } from './compile-policy.js';
 import { refusalHeader } from './debug-header.js';
 import type { CorsDecision, PreflightDecision } from './decision.js';
-import type { CorsHeader } from './header-list.js';
+import { NO_HEADERS, type CorsHeader } from './header-list.js';
 import { REFUSED_PREFLIGHT_STATUS, preflightContentLength } from './preflight-response.js';
 import { headerNotAllowed, malformedOrigin, methodNotAllowed, privateNetworkNotAllowed, type RefusalReason } from './refusal.js';
 import { isPreflight, singleValue, type CorsRequestHeaders } from './request.js';
-
-const NO_HEADERS: readonly CorsHeader[] = Object.freeze([]);
 
 export type Decide<Request> = (method: string, headers: CorsRequestHeaders, request?: Request) => CorsDecision | Promise<CorsDecision>;
 

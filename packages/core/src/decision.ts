@@ -1,4 +1,4 @@
-import type { CorsHeader } from './header-list.js';
+import { NO_HEADERS, type CorsHeader } from './header-list.js';
 import { isPreflight, type CorsRequestHeaders } from './request.js';
 import { REFUSED_PREFLIGHT_STATUS, preflightContentLength } from './preflight-response.js';
 import type { RefusalReason } from './refusal.js';
@@ -64,8 +64,6 @@ export interface ActualRequestDecision {
  * if (!decision.allowed && decision.reason) log(decision.reason.code);
  */
 export type CorsDecision = PreflightDecision | ActualRequestDecision;
-
-const NO_HEADERS: readonly CorsHeader[] = Object.freeze([]);
 
 const OFF_PREFLIGHT: PreflightDecision = Object.freeze({
   kind: 'preflight',

@@ -29,3 +29,6 @@ export function prebuiltHeaderList(list: CorsHeader[]): readonly CorsHeader[] {
 export function isPrebuiltHeaderList(list: readonly CorsHeader[]): boolean {
   return prebuiltLists.has(list);
 }
+
+/** The empty header list every refused or CORS-free answer shares. */
+export const NO_HEADERS: readonly CorsHeader[] = prebuiltHeaderList([]);
