@@ -1,6 +1,9 @@
 // Review finding 6: stacked policies added up instead of the nearer one governing. An app-wide policy for a and b
 // with credentials, and an admin router with a policy for b only: the router's policy now decides /admin alone,
 // on actual requests and on preflights.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import Router from '@koa/router';
 import { cors as expressCors } from '@cors/express';
@@ -106,6 +109,19 @@ for (const major of [4, 5]) {
       expect((await rawRequest(running.url, 'OPTIONS', '/admin/secret', preflight(B, 'DELETE'))).status).toBe(204);
     });
 
+    it('a route’s own policy inside a Router governs that route’s preflight', async () => {
+      const app = express();
+      app.use(expressCors(appWide));
+      const admin = express.Router();
+      admin.delete('/secret', expressCors(adminOnly([])), (_req: ExpressRequest, res: ExpressResponse) => {
+        res.send('deleted');
+      });
+      app.use('/admin', admin);
+      running = await listenExpress(app);
+      expect((await rawRequest(running.url, 'OPTIONS', '/admin/secret', preflight(A, 'DELETE'))).status).toBe(403);
+      expect((await rawRequest(running.url, 'OPTIONS', '/admin/secret', preflight(B, 'DELETE'))).status).toBe(204);
+    });
+
     it('a sub-app’s policy replaces the app-wide answer on its actual requests', async () => {
       const app = express();
       app.use(expressCors(appWide));
@@ -119,8 +135,97 @@ for (const major of [4, 5]) {
       const reply = await rawRequest(running.url, 'GET', '/admin/secret', [['Origin', A]]);
       expect(corsNames(reply)).toEqual([]);
     });
+
+    it('a sub-app’s policy decides its preflights, and an app-wide policy still covers a sub-app without one', async () => {
+      const seen: string[] = [];
+      const app = express();
+      app.use(expressCors(appWide));
+      const sub = express();
+      sub.use(expressCors(adminOnly([])));
+      sub.delete('/secret', (req: ExpressRequest, res: ExpressResponse) => {
+        seen.push(`${req.method} /admin/secret`);
+        res.send('deleted');
+      });
+      app.use('/admin', sub);
+      const plain = express();
+      plain.delete('/item', (_req: ExpressRequest, res: ExpressResponse) => {
+        res.send('deleted');
+      });
+      app.use('/plain', plain);
+      running = await listenExpress(app);
+
+      const fromA = await rawRequest(running.url, 'OPTIONS', '/admin/secret', preflight(A, 'DELETE'));
+      expect(fromA.status).toBe(403);
+      expect(corsNames(fromA)).toEqual([]);
+      const fromB = await rawRequest(running.url, 'OPTIONS', '/admin/secret', preflight(B, 'DELETE'));
+      expect(fromB.status).toBe(204);
+      expect(fromB.header('access-control-allow-methods')).toBe('GET, DELETE');
+      expect(seen).toEqual([]);
+
+      const plainFromA = await rawRequest(running.url, 'OPTIONS', '/plain/item', preflight(A, 'DELETE'));
+      expect(plainFromA.status).toBe(204);
+      expect(plainFromA.header('access-control-allow-origin')).toBe(A);
+      expect(plainFromA.header('access-control-allow-methods')).toBe('GET, POST, DELETE');
+    });
+
+    it('inside a sub-app, a route’s own policy governs that route’s preflight', async () => {
+      const app = express();
+      const sub = express();
+      sub.use(expressCors(appWide));
+      sub.delete('/secret', expressCors(adminOnly([])), (_req: ExpressRequest, res: ExpressResponse) => {
+        res.send('deleted');
+      });
+      const inner = express();
+      inner.use(expressCors(adminOnly([])));
+      inner.delete('/deep', (_req: ExpressRequest, res: ExpressResponse) => {
+        res.send('deleted');
+      });
+      sub.use('/inner', inner);
+      app.use('/admin', sub);
+      running = await listenExpress(app);
+      expect((await rawRequest(running.url, 'OPTIONS', '/admin/secret', preflight(A, 'DELETE'))).status).toBe(403);
+      expect((await rawRequest(running.url, 'OPTIONS', '/admin/secret', preflight(B, 'DELETE'))).status).toBe(204);
+      expect((await rawRequest(running.url, 'OPTIONS', '/admin/inner/deep', preflight(A, 'DELETE'))).status).toBe(403);
+      expect((await rawRequest(running.url, 'OPTIONS', '/admin/inner/deep', preflight(B, 'DELETE'))).status).toBe(204);
+    });
   });
 }
+
+// Without Node's inspector (here the permission model denies it) the sub-app cannot be read, and a preflight into
+// it falls back to the outer policy: the plain fallback, proved to be the one taken.
+describe('review-6-stacked-policies-add-up: a sub-app preflight without the inspector', () => {
+  const flags = process.allowedNodeEnvironmentFlags;
+  const permission = [flags.has('--permission') ? '--permission' : '--experimental-permission', '--allow-fs-read=*'];
+  if (flags.has('--allow-net')) permission.push('--allow-net');
+  const script = `
+    import { createRequire } from 'node:module';
+    import { once } from 'node:events';
+    const require = createRequire(process.argv[1]);
+    const express = require(process.argv[2]);
+    const { cors } = require('@cors/express');
+    const app = express();
+    app.use(cors({ origin: ['${A}', '${B}'], credentials: true, methods: ['GET', 'POST', 'DELETE'] }));
+    const sub = express();
+    sub.use(cors({ origin: ['${B}'], credentials: true, methods: ['GET', 'DELETE'] }));
+    sub.delete('/secret', (req, res) => res.send('deleted'));
+    app.use('/admin', sub);
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const reply = await fetch('http://127.0.0.1:' + server.address().port + '/admin/secret', {
+      method: 'OPTIONS',
+      headers: { origin: '${A}', 'access-control-request-method': 'DELETE' },
+    });
+    console.log(reply.status, reply.headers.get('access-control-allow-origin'));
+    server.close();
+  `;
+  const here = fileURLToPath(import.meta.url);
+  for (const name of ['express4', 'express5']) {
+    it(`on ${name}, the outer policy answers, as before the sub-app look-up`, async () => {
+      const { stdout } = await promisify(execFile)(process.execPath, [...permission, '--input-type=module', '-e', script, here, name]);
+      expect(stdout.trim()).toBe(`204 ${A}`);
+    });
+  }
+});
 
 for (const major of [2, 3]) {
   describe(`review-6-stacked-policies-add-up on koa ${major}`, () => {

@@ -5,10 +5,12 @@
  * the way the actual request (`Access-Control-Request-Method` at this path) would go and lets the last policy
  * on that way decide.
  *
- * This reads Express's router internals (`stack`, `Layer#match`, `layer.route`), the same in Express 4 and 5.
- * Anything it does not recognise (a mounted sub-app, a router of another kind) ends the look-up, and the
- * middleware's own policy decides, as before.
+ * This reads Express's router internals (`stack`, `Layer#match`, `layer.route`), the same in Express 4 and 5, and
+ * goes into sub-apps mounted with `app.use(path, subApp)` through `mountedApp`. Anything it does not recognise (a
+ * router of another kind, a sub-app it cannot read) ends the look-up, and the middleware's own policy decides.
  */
+
+import { mountedApp } from './mounted-app.js';
 
 const POLICY = Symbol.for('@cors/express policy');
 
@@ -17,7 +19,7 @@ interface Layer {
   readonly route?: Route;
   readonly path?: string;
   readonly method?: string;
-  match?(path: string): boolean;
+  match?(path: string): unknown;
 }
 interface Route {
   readonly stack?: readonly Layer[];
@@ -45,11 +47,14 @@ function policyOf<P>(handle: unknown): P | undefined {
  */
 export function nearestPolicy<P>(req: { app?: unknown; originalUrl?: string; url?: string }, self: object, method: string): P | undefined {
   try {
-    const app = req.app as App | undefined;
-    // A sub-app's requests arrive with paths relative to where it is mounted; start only from a top-level app.
-    if (app === undefined || app === null || app.parent !== undefined) return undefined;
-    const root = app._router ?? app.router;
-    const stack = root?.stack;
+    // Inside a sub-app paths are relative to where it is mounted: walk from the top-level app, whole path.
+    let app = req.app as App | undefined;
+    for (let up = 0; app?.parent !== undefined; up++) {
+      if (up > 32) return undefined;
+      app = app.parent as App;
+    }
+    if (app === undefined || app === null) return undefined;
+    const stack = routerStack(app);
     if (!Array.isArray(stack)) return undefined;
     const url = req.originalUrl ?? req.url ?? '/';
     const query = url.indexOf('?');
@@ -58,6 +63,15 @@ export function nearestPolicy<P>(req: { app?: unknown; originalUrl?: string; url
     visit(stack, path, walk);
     return walk.found;
   } catch {
+    return undefined;
+  }
+}
+
+function routerStack(app: App): unknown {
+  try {
+    return (app._router ?? app.router)?.stack;
+  } catch {
+    // Express 4's `app.router` getter throws; an app with no routes has no `_router` yet.
     return undefined;
   }
 }
@@ -75,8 +89,11 @@ function visit<P>(stack: readonly Layer[], path: string, walk: Walk<P>): void {
   if (++walk.depth > 32) throw new Error('too deep');
   for (const layer of stack) {
     if (walk.done) return;
-    if (typeof layer.match !== 'function' || !layer.match(path)) continue;
-    const matched = layer.path ?? '';
+    if (typeof layer.match !== 'function') continue;
+    const match = layer.match(path) as unknown;
+    if (!match) continue;
+    // Express 4's Layer#match records the matched prefix on the layer; router 2.3 (Express 5) returns it.
+    const matched = typeof (match as { path?: unknown }).path === 'string' ? (match as { path: string }).path : (layer.path ?? '');
     const route = layer.route;
     if (route !== undefined) {
       const handles = route._handles_method ?? route._handlesMethod;
@@ -88,7 +105,9 @@ function visit<P>(stack: readonly Layer[], path: string, walk: Walk<P>): void {
       walk.done = true;
       return;
     }
-    const nested = typeof layer.handle === 'function' ? (layer.handle as { stack?: unknown }).stack : undefined;
+    const handle = layer.handle;
+    const sub = mountedApp(handle);
+    const nested = sub !== undefined ? routerStack(sub as App) : typeof handle === 'function' ? (handle as { stack?: unknown }).stack : undefined;
     if (Array.isArray(nested)) {
       const rest = path.slice(matched.length);
       visit(nested as readonly Layer[], rest === '' || rest[0] !== '/' ? `/${rest}` : rest, walk);
