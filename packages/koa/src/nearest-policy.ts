@@ -18,9 +18,13 @@ interface Router {
   match?(path: string, method: string): { pathAndMethod?: readonly RouterLayer[]; route?: boolean };
 }
 
+/** How many cors() middlewares were made: while there is only one, no other policy can be nearer. */
+let tagged = 0;
+
 /** Marks a cors() middleware with its policy, so that an outer one can find it. */
 export function tagPolicy<P>(middleware: object, policy: P): void {
   Object.defineProperty(middleware, POLICY, { value: policy });
+  tagged++;
 }
 
 function policyOf<P>(handle: unknown): P | undefined {
@@ -29,6 +33,7 @@ function policyOf<P>(handle: unknown): P | undefined {
 
 /** The policy of the last cors() after `self` on the way of `method` at the request's path, if any. */
 export function nearestPolicy<P>(ctx: { app?: unknown; path?: unknown }, self: object, method: string): P | undefined {
+  if (tagged < 2) return undefined;
   try {
     const middleware = (ctx.app as { middleware?: unknown } | undefined)?.middleware;
     if (!Array.isArray(middleware) || typeof ctx.path !== 'string') return undefined;

@@ -21,25 +21,25 @@ import { keepVaryAtWriteHead, writeHeadTokens } from './write-head-vary.js';
 const PENDING_VARY = Symbol('@cors/node pending Vary');
 /** A decision's headers to put back when the head is written, after an error handler removed every header. */
 const PENDING_CORS = Symbol('@cors/node pending CORS headers');
-type Pending = Record<symbol, readonly string[] | undefined> & { [PENDING_CORS]?: readonly CorsHeader[] };
+type Pending = { [PENDING_VARY]?: readonly string[]; [PENDING_CORS]?: readonly CorsHeader[] };
+const NO_TOKENS: readonly string[] = Object.freeze([]);
 
 /**
- * Where a response's tokens go. On a response of Node's own class (Koa, plain node:http) they go on the response
- * itself: V8 adds the property along one cached transition, while adding a key to the header object (a
- * dictionary) costs several hundred instructions. A response whose prototype was swapped (Express gives each app
- * its own) keeps them in its header object instead, since adding a property to such an object costs V8 far more.
+ * Where a response's pending state goes. On a response of Node's own class (Koa, plain node:http) it goes on the
+ * response itself: V8 adds the property along one cached transition, and reading it back (or finding it absent) is
+ * an inline-cached load, while a key in the header object (a dictionary) costs a hash probe each time. A response
+ * whose prototype was swapped (Express gives each app its own) keeps it in its header object instead, since adding
+ * a property to such an object costs V8 far more. Both are keyed by symbols, which Node never sends or lists.
  */
 const NODE_RESPONSE = ServerResponse.prototype;
 
-function tokensOf(res: object, store: object | null | undefined): readonly string[] | undefined {
-  const own = (res as Pending)[PENDING_VARY];
-  if (own !== undefined) return own;
-  return store != null ? (store as Pending)[PENDING_VARY] : undefined;
+function pendingHolder(res: object, store: object): Pending {
+  return (Object.getPrototypeOf(res) === NODE_RESPONSE ? res : store) as Pending;
 }
 
-function setTokens(res: object, store: NodeHeaderStore, tokens: readonly string[]): void {
-  if (Object.getPrototypeOf(res) === NODE_RESPONSE) (res as Pending)[PENDING_VARY] = tokens;
-  else (store as Pending)[PENDING_VARY] = tokens;
+function tokensOf(res: object, store: object | null | undefined): readonly string[] | undefined {
+  if (Object.getPrototypeOf(res) === NODE_RESPONSE) return (res as Pending)[PENDING_VARY];
+  return store != null ? (store as Pending)[PENDING_VARY] : undefined;
 }
 type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => unknown;
 type WriteHead = (this: NodeVaryResponse, ...args: unknown[]) => unknown;
@@ -70,16 +70,16 @@ export function headHookEngaged(): boolean {
   return hookedStoreHeader !== undefined;
 }
 
-function mergePending(store: NodeHeaderStore & Pending, tokens: readonly string[] | undefined): void {
-  const restore = store[PENDING_CORS];
+function mergePending(store: NodeHeaderStore, tokens: readonly string[], restore: readonly CorsHeader[] | undefined): void {
   if (restore !== undefined) {
     for (const name of Object.keys(store)) if (isCorsHeader(name)) delete store[name];
     for (const [name, value] of restore) store[name] = [name, value];
   }
-  if (tokens === undefined || tokens.length === 0) return;
+  if (tokens.length === 0) return;
   const entry = store.vary;
   const current = entry?.[1];
-  // Common case: nobody touched the Vary the middleware set.
+  // Common case: nobody touched the Vary the middleware set (appendHeader keeps the entry but makes its value a list).
+  if (entry !== undefined && entry[2] === tokens && typeof current === 'string') return;
   if (tokens.length === 1 && current === tokens[0]) return;
   const merged = mergeVary(current, tokens);
   if (merged !== undefined) store.vary = [VARY, merged];
@@ -93,8 +93,9 @@ function installHeadHook(): StoreHeader | undefined {
   if (ACCESS === undefined || typeof original !== 'function') return undefined;
   const hooked: StoreHeader = function storeHeaderKeepingVary(this: ServerResponse, firstLine: string, headers: unknown) {
     if (headers != null && typeof headers === 'object' && !Array.isArray(headers)) {
-      const tokens = tokensOf(this, headers);
-      if (tokens !== undefined || (headers as Pending)[PENDING_CORS] !== undefined) mergePending(headers as NodeHeaderStore & Pending, tokens);
+      const holder = pendingHolder(this, headers);
+      const tokens = holder[PENDING_VARY];
+      if (tokens !== undefined) mergePending(headers as NodeHeaderStore, tokens, holder[PENDING_CORS]);
     }
     return original.call(this, firstLine, headers);
   };
@@ -103,7 +104,7 @@ function installHeadHook(): StoreHeader | undefined {
   try {
     const probe = new ServerResponse(new IncomingMessage(null as never));
     probe.setHeader('vary', 'Accept');
-    setTokens(probe, storeOf(probe)!, ['Origin']);
+    pendingHolder(probe, storeOf(probe)!)[PENDING_VARY] = ['Origin'];
     probe.writeHead(200, { Vary: 'Accept-Encoding' });
     if (probe.getHeader('vary') === 'Accept-Encoding, Origin') return hooked;
   } catch {
@@ -124,29 +125,24 @@ function storeOf(res: object): NodeHeaderStore | undefined {
 /** Where the hook cannot see a response, the CORS headers to put back are kept here, and its writeHead wrapped. */
 const fallbackRestore = new WeakMap<object, readonly CorsHeader[]>();
 
-function hookedStoreOf(res: NodeVaryResponse, store: NodeHeaderStore | undefined): (NodeHeaderStore & Pending) | undefined {
-  if (hookedStoreHeader === undefined || (res as unknown as { _storeHeader?: unknown })._storeHeader !== hookedStoreHeader) return undefined;
-  return (store ?? storeOf(res)) as (NodeHeaderStore & Pending) | undefined;
-}
-
 /**
- * The response's header object when the head hook sees this response, for a caller that writes the pending tokens
- * itself (`writeCorsHeaders`'s fast path); undefined otherwise.
+ * Where the head hook looks for this response's pending state, when the hook sees the response; undefined
+ * otherwise (then `writeHead` is wrapped instead).
  */
-export function hookedStore(res: NodeVaryResponse, store: NodeHeaderStore): (NodeHeaderStore & Pending) | undefined {
-  return hookedStoreHeader !== undefined && (res as unknown as { _storeHeader?: unknown })._storeHeader === hookedStoreHeader
-    ? (store as NodeHeaderStore & Pending)
-    : undefined;
+export function hookedPending(res: NodeVaryResponse, store: NodeHeaderStore | undefined): Pending | undefined {
+  if (hookedStoreHeader === undefined || (res as unknown as { _storeHeader?: unknown })._storeHeader !== hookedStoreHeader) return undefined;
+  const target = store ?? storeOf(res);
+  return target !== undefined ? pendingHolder(res, target) : undefined;
 }
 
-/** The tokens a response seen by the head hook holds, if any. */
-export function storedTokens(res: NodeVaryResponse, store: NodeHeaderStore): readonly string[] | undefined {
-  return tokensOf(res, store);
+/** The Vary tokens pending in what `hookedPending` gave, if any: a policy already wrote its decision there. */
+export function heldTokens(holder: Pending): readonly string[] | undefined {
+  return holder[PENDING_VARY];
 }
 
-/** Leaves `tokens` for the head hook, on a response `hookedStore` gave a store for. */
-export function storeTokens(res: NodeVaryResponse, store: NodeHeaderStore, tokens: readonly string[]): void {
-  setTokens(res, store, tokens);
+/** Leaves `tokens` for the head hook in what `hookedPending` gave. */
+export function holdTokens(holder: Pending, tokens: readonly string[]): void {
+  holder[PENDING_VARY] = tokens;
 }
 
 /**
@@ -161,8 +157,8 @@ export function storeTokens(res: NodeVaryResponse, store: NodeHeaderStore, token
  */
 export function keepVary(res: NodeVaryResponse, tokens: readonly string[], store?: NodeHeaderStore): boolean {
   if (res.headersSent) return false;
-  const target = hookedStoreOf(res, store);
-  if (target !== undefined) setTokens(res, target, tokens);
+  const holder = hookedPending(res, store);
+  if (holder !== undefined) holder[PENDING_VARY] = tokens;
   else keepVaryAtWriteHead(res, tokens);
   return true;
 }
@@ -178,9 +174,12 @@ export function keepVary(res: NodeVaryResponse, tokens: readonly string[], store
  */
 export function keepCorsHeaders(res: NodeVaryResponse, headers: readonly CorsHeader[]): boolean {
   if (res.headersSent) return false;
-  const target = hookedStoreOf(res, undefined);
-  if (target !== undefined) target[PENDING_CORS] = headers;
-  else {
+  const holder = hookedPending(res, undefined);
+  if (holder !== undefined) {
+    holder[PENDING_CORS] = headers;
+    // The hook acts on responses with tokens; these headers need it even where no decision left any.
+    if (holder[PENDING_VARY] === undefined) holder[PENDING_VARY] = NO_TOKENS;
+  } else {
     if (!fallbackRestore.has(res)) res.writeHead = writeHeadRestoringCors(res.writeHead as WriteHead) as NodeVaryResponse['writeHead'];
     fallbackRestore.set(res, headers);
   }
@@ -206,9 +205,9 @@ export function pendingVary(res: NodeVaryResponse, store?: NodeHeaderStore): rea
 export function applyKeptVary(res: NodeVaryResponse, tokens?: readonly string[]): void {
   const store = ACCESS !== undefined ? (res as unknown as Record<symbol, (NodeHeaderStore & Pending) | null | undefined>)[ACCESS.symbol] : undefined;
   // The common case first: the Vary the middleware set is still there, untouched.
-  if (tokens !== undefined && tokens.length === 1 && store != null) {
+  if (tokens !== undefined && store != null) {
     const entry = store.vary;
-    if (entry !== undefined && entry[1] === tokens[0]) return;
+    if (entry !== undefined && entry[2] === tokens && typeof entry[1] === 'string') return;
   }
   if (res.headersSent) return;
   const kept = tokens ?? tokensOf(res, store) ?? writeHeadTokens(res);

@@ -15,12 +15,13 @@ export interface NodeResponse {
 }
 
 /**
- * One entry of Node's header object: the name as sent, and the value.
+ * One entry of Node's header object: the name as sent, and the value. Node reads only those two; the `Vary` entry
+ * a decision writes carries the decision's tokens third, so the head hook can tell it was left untouched.
  *
  * @example
  * const entry: NodeHeaderEntry = ['access-control-allow-origin', 'https://app.example.com'];
  */
-export type NodeHeaderEntry = [name: string, value: number | string | readonly string[]];
+export type NodeHeaderEntry = [name: string, value: number | string | readonly string[], varyTokens?: readonly string[]];
 
 /**
  * Node's header object of one response: an entry per lower-case name.
@@ -71,7 +72,8 @@ export function findNodeHeaderStore(makeProbe: () => NodeResponse): NodeHeaderAc
     probe.setHeader('X-Probe', 'a');
     const entry: unknown = holder[symbol]?.['x-probe'];
     if (!Array.isArray(entry) || entry.length !== 2 || entry[0] !== 'X-Probe' || entry[1] !== 'a') return undefined;
-    holder[symbol]!['x-stored'] = ['x-stored', 'b'];
+    // With a third element, as the Vary entry of a decision is written.
+    holder[symbol]!['x-stored'] = ['x-stored', 'b', ['Origin']];
     if (probe.getHeader('x-stored') !== 'b' || !probe.getHeaderNames().includes('x-stored')) return undefined;
     return Object.freeze({ symbol, setHeader });
   } catch {

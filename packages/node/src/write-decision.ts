@@ -1,6 +1,6 @@
 import { CORS_RESPONSE_HEADERS, mergeVary, VARY, type CorsDecision } from '@cors/core';
 import { NODE_HEADER_ACCESS as ACCESS, nodeHeaderStore, setNodeHeaders } from './header-store.js';
-import { hookedStore, keepVary, pendingVary, storedTokens, storeTokens, type NodeVaryResponse } from './head-hook.js';
+import { heldTokens, hookedPending, holdTokens, keepVary, pendingVary, type NodeVaryResponse } from './head-hook.js';
 
 /**
  * What writing a decision needs of a response: Node's `http.ServerResponse` (Express's and Koa's `res`) and
@@ -50,9 +50,9 @@ export function writeDecision(res: NodeCorsResponse, decision: CorsDecision): bo
 export function writeCorsHeaders(res: NodeCorsResponse, decision: CorsDecision): void {
   const found = nodeHeaderStore(res, ACCESS);
   // Node's own response, seen by the head hook: the tokens go where the hook reads them, with no look-up elsewhere.
-  const hooked = found !== undefined ? hookedStore(res, found) : undefined;
+  const held = found !== undefined ? hookedPending(res, found) : undefined;
   // An earlier policy wrote here (an app-wide one, before a router's): the nearer one decides alone.
-  if ((hooked !== undefined ? storedTokens(res, hooked) : pendingVary(res, found)) !== undefined) {
+  if ((held !== undefined ? heldTokens(held) : pendingVary(res, found)) !== undefined) {
     for (const name of CORS_RESPONSE_HEADERS) res.removeHeader(name);
   }
   setNodeHeaders(res, decision.headers, ACCESS, found);
@@ -60,12 +60,13 @@ export function writeCorsHeaders(res: NodeCorsResponse, decision: CorsDecision):
   if (tokens.length !== 0) {
     const merged = mergeVary(found !== undefined ? found.vary?.[1] : res.getHeader(VARY), tokens);
     if (merged !== undefined) {
-      if (found !== undefined) found.vary = [VARY, merged];
+      // The tokens ride along: while this very entry is in place, nobody replaced the Vary written here.
+      if (found !== undefined) found.vary = [VARY, merged, tokens];
       else res.setHeader(VARY, merged);
     }
   }
   if (decision.kind === 'preflight' && decision.contentLength !== undefined) res.setHeader('content-length', decision.contentLength);
-  if (hooked !== undefined) storeTokens(res, hooked, tokens);
+  if (held !== undefined) holdTokens(held, tokens);
   else keepVary(res, tokens, found);
 }
 
