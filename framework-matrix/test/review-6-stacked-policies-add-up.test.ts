@@ -2,6 +2,7 @@
 // with credentials, and an admin router with a policy for b only: the router's policy now decides /admin alone,
 // on actual requests and on preflights.
 import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -225,6 +226,66 @@ describe('review-6-stacked-policies-add-up: a sub-app preflight without the insp
       expect(stdout.trim()).toBe(`204 ${A}`);
     });
   }
+});
+
+// In a fresh process, one policy from the package's ESM build and one from its CommonJS build: the outer one
+// still finds the nearer one (the look-up is skipped only while a single cors() exists, counted across copies).
+describe('review-6-stacked-policies-add-up: policies from the ESM and CommonJS copies of a package', () => {
+  const here = fileURLToPath(import.meta.url);
+  // Run from the matrix's folder, where the static imports of the script resolve.
+  const run = (script: string) => promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, here], { cwd: dirname(dirname(here)) });
+  const preflightFromA = `{ method: 'OPTIONS', headers: { origin: '${A}', 'access-control-request-method': 'DELETE' } }`;
+  const appWideOptions = `{ origin: ['${A}', '${B}'], credentials: true, methods: ['GET', 'POST', 'DELETE'] }`;
+  const adminOptions = `{ origin: ['${B}'], credentials: true, methods: ['GET', 'DELETE'] }`;
+
+  it('on express 5', async () => {
+    const { stdout } = await run(`
+      import { createRequire } from 'node:module';
+      import { once } from 'node:events';
+      import { cors as esmCors } from '@cors/express';
+      const require = createRequire(process.argv[1]);
+      const express = require('express5');
+      const { cors: cjsCors } = require('@cors/express');
+      if (esmCors === cjsCors) throw new Error('one copy only');
+      const app = express();
+      app.use(esmCors(${appWideOptions}));
+      const admin = express.Router();
+      admin.use(cjsCors(${adminOptions}));
+      admin.delete('/secret', (req, res) => res.send('deleted'));
+      app.use('/admin', admin);
+      const server = app.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const reply = await fetch('http://127.0.0.1:' + server.address().port + '/admin/secret', ${preflightFromA});
+      console.log(reply.status);
+      server.close();
+    `);
+    expect(stdout.trim()).toBe('403');
+  });
+
+  it('on koa 3', async () => {
+    const { stdout } = await run(`
+      import { createRequire } from 'node:module';
+      import { once } from 'node:events';
+      import { cors as esmCors } from '@cors/koa';
+      const require = createRequire(process.argv[1]);
+      const Koa = require('koa3');
+      const Router = require('@koa/router');
+      const { cors: cjsCors } = require('@cors/koa');
+      if (esmCors === cjsCors) throw new Error('one copy only');
+      const app = new Koa();
+      app.use(esmCors(${appWideOptions}));
+      const admin = new Router({ prefix: '/admin' });
+      admin.use(cjsCors(${adminOptions}));
+      admin.delete('/secret', (ctx) => { ctx.body = 'deleted'; });
+      app.use(admin.routes());
+      const server = app.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const reply = await fetch('http://127.0.0.1:' + server.address().port + '/admin/secret', ${preflightFromA});
+      console.log(reply.status);
+      server.close();
+    `);
+    expect(stdout.trim()).toBe('403');
+  });
 });
 
 for (const major of [2, 3]) {

@@ -32,13 +32,17 @@ interface App {
   readonly parent?: unknown;
 }
 
-/** How many cors() middlewares were made: while there is only one, no other policy can be nearer. */
-let tagged = 0;
+/**
+ * How many cors() middlewares were made: while there is only one, no other policy can be nearer. Kept on the
+ * global object, like the policy symbol, so that the package's ESM and CommonJS copies count together.
+ */
+const MADE = Symbol.for('@cors/express policies made');
+const made = ((globalThis as Record<symbol, unknown>)[MADE] ??= { count: 0 }) as { count: number };
 
 /** Marks a cors() middleware with its policy, so that an outer one can find it. */
 export function tagPolicy<P>(middleware: object, policy: P): void {
   Object.defineProperty(middleware, POLICY, { value: policy });
-  tagged++;
+  made.count++;
 }
 
 function policyOf<P>(handle: unknown): P | undefined {
@@ -50,7 +54,7 @@ function policyOf<P>(handle: unknown): P | undefined {
  * none (or the way cannot be read): then `self`'s own policy decides.
  */
 export function nearestPolicy<P>(req: { app?: unknown; originalUrl?: string; url?: string }, self: object, method: string): P | undefined {
-  if (tagged < 2) return undefined;
+  if (made.count < 2) return undefined;
   try {
     // Inside a sub-app paths are relative to where it is mounted: walk from the top-level app, whole path.
     let app = req.app as App | undefined;

@@ -18,13 +18,17 @@ interface Router {
   match?(path: string, method: string): { pathAndMethod?: readonly RouterLayer[]; route?: boolean };
 }
 
-/** How many cors() middlewares were made: while there is only one, no other policy can be nearer. */
-let tagged = 0;
+/**
+ * How many cors() middlewares were made: while there is only one, no other policy can be nearer. Kept on the
+ * global object, like the policy symbol, so that the package's ESM and CommonJS copies count together.
+ */
+const MADE = Symbol.for('@cors/koa policies made');
+const made = ((globalThis as Record<symbol, unknown>)[MADE] ??= { count: 0 }) as { count: number };
 
 /** Marks a cors() middleware with its policy, so that an outer one can find it. */
 export function tagPolicy<P>(middleware: object, policy: P): void {
   Object.defineProperty(middleware, POLICY, { value: policy });
-  tagged++;
+  made.count++;
 }
 
 function policyOf<P>(handle: unknown): P | undefined {
@@ -33,7 +37,7 @@ function policyOf<P>(handle: unknown): P | undefined {
 
 /** The policy of the last cors() after `self` on the way of `method` at the request's path, if any. */
 export function nearestPolicy<P>(ctx: { app?: unknown; path?: unknown }, self: object, method: string): P | undefined {
-  if (tagged < 2) return undefined;
+  if (made.count < 2) return undefined;
   try {
     const middleware = (ctx.app as { middleware?: unknown } | undefined)?.middleware;
     if (!Array.isArray(middleware) || typeof ctx.path !== 'string') return undefined;
