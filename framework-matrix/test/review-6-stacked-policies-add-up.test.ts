@@ -234,7 +234,16 @@ describe('review-6-stacked-policies-add-up: policies from the ESM and CommonJS c
   const here = fileURLToPath(import.meta.url);
   // Run from the matrix's folder, where the static imports of the script resolve.
   const run = (script: string) => promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, here], { cwd: dirname(dirname(here)) });
-  const preflightFromA = `{ method: 'OPTIONS', headers: { origin: '${A}', 'access-control-request-method': 'DELETE' } }`;
+  // Ends each script: serves its `app`, asks for a DELETE preflight from A, prints the status.
+  const askPreflightFromA = `
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const reply = await fetch('http://127.0.0.1:' + server.address().port + '/admin/secret', {
+      method: 'OPTIONS',
+      headers: { origin: '${A}', 'access-control-request-method': 'DELETE' },
+    });
+    console.log(reply.status);
+    server.close();`;
   const appWideOptions = `{ origin: ['${A}', '${B}'], credentials: true, methods: ['GET', 'POST', 'DELETE'] }`;
   const adminOptions = `{ origin: ['${B}'], credentials: true, methods: ['GET', 'DELETE'] }`;
 
@@ -253,11 +262,7 @@ describe('review-6-stacked-policies-add-up: policies from the ESM and CommonJS c
       admin.use(cjsCors(${adminOptions}));
       admin.delete('/secret', (req, res) => res.send('deleted'));
       app.use('/admin', admin);
-      const server = app.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      const reply = await fetch('http://127.0.0.1:' + server.address().port + '/admin/secret', ${preflightFromA});
-      console.log(reply.status);
-      server.close();
+      ${askPreflightFromA}
     `);
     expect(stdout.trim()).toBe('403');
   });
@@ -278,11 +283,7 @@ describe('review-6-stacked-policies-add-up: policies from the ESM and CommonJS c
       admin.use(cjsCors(${adminOptions}));
       admin.delete('/secret', (ctx) => { ctx.body = 'deleted'; });
       app.use(admin.routes());
-      const server = app.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      const reply = await fetch('http://127.0.0.1:' + server.address().port + '/admin/secret', ${preflightFromA});
-      console.log(reply.status);
-      server.close();
+      ${askPreflightFromA}
     `);
     expect(stdout.trim()).toBe('403');
   });
