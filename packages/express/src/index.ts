@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCorsPolicy, isThenable, type CorsDecision, type CorsOptions, type CorsPolicy } from '@cors/core';
 import { writeDecision, writeLateDecision } from '@cors/node';
-import { nearestPolicy, tagPolicy } from './nearest-policy.js';
+import { nearestPolicy, POLICIES } from './nearest-policy.js';
 
 export { CorsConfigError } from '@cors/core';
 export type {
@@ -82,7 +82,7 @@ export function cors<Req extends IncomingMessage = IncomingMessage>(options: Cor
     }
     if (writeDecision(res, decision)) next();
   };
-  tagPolicy(corsMiddleware, policy);
+  POLICIES.tag(corsMiddleware, policy);
   return corsMiddleware;
 }
 

@@ -10,9 +10,11 @@
  * router of another kind, a sub-app it cannot read) ends the look-up, and the middleware's own policy decides.
  */
 
+import { createPolicyTag } from '@cors/node';
 import { mountedApp } from './mounted-app.js';
 
-const POLICY = Symbol.for('@cors/express policy');
+/** This adapter's marks on its cors() middlewares. */
+export const POLICIES = createPolicyTag<unknown>('@cors/express');
 
 interface Layer {
   readonly handle?: unknown;
@@ -33,28 +35,11 @@ interface App {
 }
 
 /**
- * How many cors() middlewares were made: while there is only one, no other policy can be nearer. Kept on the
- * global object, like the policy symbol, so that the package's ESM and CommonJS copies count together.
- */
-const MADE = Symbol.for('@cors/express policies made');
-const made = ((globalThis as Record<symbol, unknown>)[MADE] ??= { count: 0 }) as { count: number };
-
-/** Marks a cors() middleware with its policy, so that an outer one can find it. */
-export function tagPolicy<P>(middleware: object, policy: P): void {
-  Object.defineProperty(middleware, POLICY, { value: policy });
-  made.count++;
-}
-
-function policyOf<P>(handle: unknown): P | undefined {
-  return typeof handle === 'function' ? ((handle as unknown as Record<symbol, P | undefined>)[POLICY]) : undefined;
-}
-
-/**
  * The policy of the last cors() middleware after `self` on the way of `method path`, or undefined when there is
  * none (or the way cannot be read): then `self`'s own policy decides.
  */
 export function nearestPolicy<P>(req: { app?: unknown; originalUrl?: string; url?: string }, self: object, method: string): P | undefined {
-  if (made.count < 2) return undefined;
+  if (!POLICIES.several()) return undefined;
   try {
     // Inside a sub-app paths are relative to where it is mounted: walk from the top-level app, whole path.
     let app = req.app as App | undefined;
@@ -99,7 +84,7 @@ function visit<P>(stack: readonly Layer[], path: string, walk: Walk<P>): void {
   for (const layer of stack) {
     if (walk.done) return;
     if (typeof layer.match !== 'function') continue;
-    const match = layer.match(path) as unknown;
+    const match = layer.match(path);
     if (!match) continue;
     // Express 4's Layer#match records the matched prefix on the layer; router 2.3 (Express 5) returns it.
     const matched = typeof (match as { path?: unknown }).path === 'string' ? (match as { path: string }).path : (layer.path ?? '');
@@ -133,6 +118,6 @@ function see<P>(handle: unknown, walk: Walk<P>): void {
     return;
   }
   if (!walk.seenSelf) return;
-  const policy = policyOf<P>(handle);
+  const policy = POLICIES.policyOf(handle) as P | undefined;
   if (policy !== undefined) walk.found = policy;
 }

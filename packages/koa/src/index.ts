@@ -1,5 +1,5 @@
 import { createCorsPolicy, isThenable, type CorsDecision, type CorsOptions, type CorsPolicy, type CorsRequestHeaders } from '@cors/core';
-import { nearestPolicy, tagPolicy } from './nearest-policy.js';
+import { nearestPolicy, POLICIES } from './nearest-policy.js';
 import { applyKeptVary, isAnswered, keepCorsHeaders, writeCorsHeaders, type NodeCorsResponse } from '@cors/node';
 
 export { CorsConfigError } from '@cors/core';
@@ -133,7 +133,7 @@ export function cors<Context extends KoaContext = KoaContext>(options: CorsOptio
     const decision = governing.decide('OPTIONS', headers, ctx as Context);
     return isThenable(decision) ? decision.then((settled) => applyLate(ctx, next, settled)) : apply(ctx, next, decision);
   };
-  tagPolicy(corsMiddleware, policy);
+  POLICIES.tag(corsMiddleware, policy);
   return corsMiddleware as CorsMiddleware<Context>;
 }
 

@@ -9,7 +9,10 @@
  * else (koa-mount, another router) ends the look-up, and the middleware's own policy decides, as before.
  */
 
-const POLICY = Symbol.for('@cors/koa policy');
+import { createPolicyTag } from '@cors/node';
+
+/** This adapter's marks on its cors() middlewares. */
+export const POLICIES = createPolicyTag<unknown>('@cors/koa');
 
 interface RouterLayer {
   readonly stack?: readonly unknown[];
@@ -18,26 +21,9 @@ interface Router {
   match?(path: string, method: string): { pathAndMethod?: readonly RouterLayer[]; route?: boolean };
 }
 
-/**
- * How many cors() middlewares were made: while there is only one, no other policy can be nearer. Kept on the
- * global object, like the policy symbol, so that the package's ESM and CommonJS copies count together.
- */
-const MADE = Symbol.for('@cors/koa policies made');
-const made = ((globalThis as Record<symbol, unknown>)[MADE] ??= { count: 0 }) as { count: number };
-
-/** Marks a cors() middleware with its policy, so that an outer one can find it. */
-export function tagPolicy<P>(middleware: object, policy: P): void {
-  Object.defineProperty(middleware, POLICY, { value: policy });
-  made.count++;
-}
-
-function policyOf<P>(handle: unknown): P | undefined {
-  return typeof handle === 'function' ? (handle as unknown as Record<symbol, P | undefined>)[POLICY] : undefined;
-}
-
 /** The policy of the last cors() after `self` on the way of `method` at the request's path, if any. */
 export function nearestPolicy<P>(ctx: { app?: unknown; path?: unknown }, self: object, method: string): P | undefined {
-  if (made.count < 2) return undefined;
+  if (!POLICIES.several()) return undefined;
   try {
     const middleware = (ctx.app as { middleware?: unknown } | undefined)?.middleware;
     if (!Array.isArray(middleware) || typeof ctx.path !== 'string') return undefined;
@@ -63,7 +49,7 @@ function see<P>(handle: unknown, walk: { self: object; seenSelf: boolean; found:
     walk.seenSelf = true;
     return true;
   }
-  const policy = policyOf<P>(handle);
+  const policy = POLICIES.policyOf(handle) as P | undefined;
   if (policy === undefined) return false;
   if (walk.seenSelf) walk.found = policy;
   return true;

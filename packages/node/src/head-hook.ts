@@ -33,13 +33,14 @@ const NO_TOKENS: readonly string[] = Object.freeze([]);
  */
 const NODE_RESPONSE = ServerResponse.prototype;
 
-function pendingHolder(res: object, store: object): Pending {
-  return (Object.getPrototypeOf(res) === NODE_RESPONSE ? res : store) as Pending;
+function pendingHolder(res: object, store: object): Pending;
+function pendingHolder(res: object, store: object | null | undefined): Pending | undefined;
+function pendingHolder(res: object, store: object | null | undefined): Pending | undefined {
+  return (Object.getPrototypeOf(res) === NODE_RESPONSE ? res : (store ?? undefined)) as Pending | undefined;
 }
 
 function tokensOf(res: object, store: object | null | undefined): readonly string[] | undefined {
-  if (Object.getPrototypeOf(res) === NODE_RESPONSE) return (res as Pending)[PENDING_VARY];
-  return store != null ? (store as Pending)[PENDING_VARY] : undefined;
+  return pendingHolder(res, store)?.[PENDING_VARY];
 }
 type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => unknown;
 type WriteHead = (this: NodeVaryResponse, ...args: unknown[]) => unknown;
